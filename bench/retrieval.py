@@ -1,0 +1,182 @@
+"""Retrieval benchmark: ingest a shared dataset, then score BM25, dense and hybrid search.
+
+    python bench/retrieval.py --dataset ../shared/datasets/doc2dial [--limit N] [--out FILE]
+
+Prints a table and writes JSON. Document metrics use the chunk ranking deduplicated to
+documents; chunk MRR@10 counts a chunk relevant when its character range overlaps a gold span.
+BM25-only in the same run is the baseline each row is compared with (ratio columns).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+from statistics import mean
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from casebook.offline import go_offline  # noqa: E402
+
+go_offline()
+
+from casebook.settings import Settings  # noqa: E402
+from casebook.wiring import open_index  # noqa: E402
+from eval.datasets import load_queries  # noqa: E402
+from eval.metrics import dedupe, first_hit_rank, mrr_at, ndcg_at, overlaps, recall_at  # noqa: E402
+from ingest.chunking import Chunker  # noqa: E402
+from ingest.pipeline import ingest  # noqa: E402
+
+MODES = ("bm25", "dense", "hybrid")
+CANDIDATES = 50
+
+
+def timed_embedder(index: Any, clock: dict[str, float]) -> None:
+    """Wrap the embedder so the embedding stage's time is counted separately."""
+    embed = index.embedder.embed
+
+    def wrapped(texts: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return embed(texts)
+        finally:
+            clock["embed_s"] += time.perf_counter() - start
+            clock["embedded"] += len(texts)
+
+    index.embedder.embed = wrapped
+
+
+def score(index: Any, queries: list[Any], mode: str, with_history: bool) -> dict[str, float]:
+    rows: dict[str, list[float]] = {k: [] for k in ("r1", "r5", "r10", "mrr10", "ndcg10", "cmrr10")}
+    latencies = []
+    for q in queries:
+        start = time.perf_counter()
+        hits = index.search(
+            "bench",
+            q.question,
+            history=q.history if with_history else None,
+            top_k=CANDIDATES,
+            mode=mode,
+        )
+        latencies.append(time.perf_counter() - start)
+        docs = dedupe([h.doc_id for h in hits])
+        gold = set(q.gold_doc_ids)
+        rows["r1"].append(recall_at(docs, gold, 1))
+        rows["r5"].append(recall_at(docs, gold, 5))
+        rows["r10"].append(recall_at(docs, gold, 10))
+        rows["mrr10"].append(mrr_at(docs, gold, 10))
+        rows["ndcg10"].append(ndcg_at(docs, gold, 10))
+        if q.gold_spans:
+            chunk_hits = [
+                any(
+                    h.doc_id == s.doc_id and overlaps(h.start, h.end, s.start, s.end)
+                    for s in q.gold_spans
+                )
+                for h in hits
+            ]
+            rows["cmrr10"].append(first_hit_rank(chunk_hits, 10))
+    out = {k: round(mean(v), 4) if v else float("nan") for k, v in rows.items()}
+    latencies.sort()
+    out["p50_ms"] = round(1000 * latencies[len(latencies) // 2], 1)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--dataset", type=Path, default=ROOT.parent / "shared/datasets/doc2dial")
+    parser.add_argument("--limit", type=int, default=0, help="Score only the first N queries.")
+    parser.add_argument("--out", type=Path, default=Path("bench/results/retrieval.json"))
+    parser.add_argument("--chunk-tokens", type=int, default=None)
+    parser.add_argument("--chunk-overlap", type=int, default=None)
+    parser.add_argument("--fusion", choices=("rrf", "dbsf"), default=None)
+    parser.add_argument("--rrf-k", type=int, default=None)
+    parser.add_argument("--history-turns", type=int, default=None)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        overrides = {
+            k: v
+            for k, v in {
+                "chunk_tokens": args.chunk_tokens,
+                "chunk_overlap": args.chunk_overlap,
+                "fusion": args.fusion,
+                "rrf_k": args.rrf_k,
+                "history_turns": args.history_turns,
+            }.items()
+            if v is not None
+        }
+        settings = Settings(data_dir=Path(tmp), qdrant_url=None, **overrides)
+        index = open_index(settings)
+        clock = {"embed_s": 0.0, "embedded": 0}
+        timed_embedder(index, clock)
+        chunker = Chunker(index.embedder.tokens, settings.chunk_tokens, settings.chunk_overlap)
+        start = time.perf_counter()
+        report = ingest(index, chunker, [args.dataset / "corpus.jsonl"], tenant="bench")
+        ingest_s = time.perf_counter() - start
+        throughput = {
+            "documents": report.added,
+            "chunks": report.chunks,
+            "ingest_s": round(ingest_s, 1),
+            "chunks_per_s_end_to_end": round(report.chunks / ingest_s, 1),
+            "chunks_per_s_embedding": round(clock["embedded"] / clock["embed_s"], 1),
+        }
+        queries = load_queries(args.dataset)
+        if args.limit:
+            queries = queries[: args.limit]
+        results: dict[str, dict[str, float]] = {}
+        for with_history in (False, True):
+            for mode in MODES:
+                name = f"{mode}{' +history' if with_history else ''}"
+                results[name] = score(index, queries, mode, with_history)
+        index.close()
+
+    print(f"\n{args.dataset.name}: {len(queries)} queries, {throughput['chunks']} chunks")
+    header = f"{'config':<18}" + "".join(
+        f"{c:>9}" for c in ("R@1", "R@5", "R@10", "MRR@10", "nDCG@10", "cMRR@10", "p50 ms", "nDCG/bm25")
+    )
+    print(header)
+    for name, r in results.items():
+        base = results["bm25 +history" if "history" in name else "bm25"]
+        ratio = r["ndcg10"] / base["ndcg10"] if base["ndcg10"] else float("nan")
+        print(
+            f"{name:<18}"
+            + "".join(
+                f"{r[k]:>9.3f}" for k in ("r1", "r5", "r10", "mrr10", "ndcg10", "cmrr10")
+            )
+            + f"{r['p50_ms']:>9.1f}{ratio:>9.2f}"
+        )
+    print(
+        f"\ningestion: {throughput['chunks_per_s_end_to_end']} chunks/s end to end, "
+        f"{throughput['chunks_per_s_embedding']} chunks/s embedding alone "
+        f"(embedding = {clock['embed_s'] / ingest_s:.0%} of ingest time)"
+    )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(
+        json.dumps(
+            {
+                "dataset": args.dataset.name,
+                "queries": len(queries),
+                "settings": {
+                    "chunk_tokens": settings.chunk_tokens,
+                    "chunk_overlap": settings.chunk_overlap,
+                    "fusion": settings.fusion,
+                    "rrf_k": settings.rrf_k,
+                    "history_turns": settings.history_turns,
+                },
+                "throughput": throughput,
+                "results": results,
+                "command": " ".join(sys.argv),
+            },
+            indent=2,
+        )
+    )
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

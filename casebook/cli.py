@@ -1,0 +1,214 @@
+"""The `casebook` command: the composition root that reads settings and wires the parts.
+
+Subcommands import ingestion and the service lazily, so `--help` stays fast and the core
+package never imports them at module level.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from casebook.errors import CasebookError
+from casebook.offline import go_offline
+from casebook.settings import Settings
+
+app = typer.Typer(
+    help="Casebook: one searchable index of your support documents and history.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object for scripts.")]
+TenantOpt = Annotated[str, typer.Option("--tenant", help="Tenant whose data to use.")]
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _open(settings: Settings) -> Any:
+    from casebook.wiring import open_index
+
+    try:
+        return open_index(settings)
+    except CasebookError as exc:
+        raise _fail(str(exc)) from exc
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files and folders (recursive) to ingest.")],
+    tenant: TenantOpt = "default",
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Remove documents whose files are gone.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Ingest PDF, DOCX, PPTX, XLSX, HTML, Markdown, text, CSV, EML and JSONL records.
+
+    Unchanged documents are skipped; changed ones replace their own chunks. Exit status: 0 when
+    everything was ingested, 1 when some item failed (the rest is still ingested), 2 for usage
+    errors.
+    """
+    from tqdm import tqdm
+
+    from ingest.chunking import Chunker
+    from ingest.pipeline import ingest as run_ingest
+
+    settings = Settings()
+    index = _open(settings)
+    try:
+        chunker = Chunker(index.embedder.tokens, settings.chunk_tokens, settings.chunk_overlap)
+        bar = tqdm(unit="file", desc="ingest", disable=not sys.stderr.isatty(), file=sys.stderr)
+
+        def set_total(n: int) -> None:
+            bar.total = n
+            bar.refresh()
+
+        report = run_ingest(
+            index, chunker, paths, tenant=tenant, prune=prune, progress=bar.update, total=set_total
+        )
+        bar.close()
+    finally:
+        index.close()
+    if as_json:
+        typer.echo(json.dumps(report.to_json()))
+    else:
+        typer.echo(
+            f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
+            f"deleted {report.deleted} documents; wrote {report.chunks} chunks"
+        )
+        for failure in report.failed:
+            typer.echo(f"failed: {failure.path}: {failure.error}", err=True)
+    raise typer.Exit(1 if report.failed else 0)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for.")],
+    top_k: Annotated[int, typer.Option("--top-k", min=1, help="How many results.")] = 5,
+    tenant: TenantOpt = "default",
+    filters: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--filter",
+            help="KEY=VALUE on kind, doc_id, source, title or a metadata field; repeat a key "
+            "to match any of its values.",
+        ),
+    ] = None,
+    history_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--history-file",
+            exists=True,
+            dir_okay=False,
+            help='JSON list of earlier turns [{"role", "text"}], oldest first.',
+        ),
+    ] = None,
+    mode: Annotated[
+        str, typer.Option("--mode", help="hybrid, dense or bm25.")
+    ] = "hybrid",
+    as_json: JsonOpt = False,
+) -> None:
+    """Search the index (dense and BM25 fused), optionally with conversation history."""
+    from casebook.filters import parse_cli_filters
+
+    if mode not in ("hybrid", "dense", "bm25"):
+        raise _fail(f"--mode must be hybrid, dense or bm25, not {mode!r}", 2)
+    history = None
+    if history_file is not None:
+        try:
+            history = json.loads(history_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise _fail(f"cannot read history file: {exc}", 2) from exc
+        if not isinstance(history, list) or not all(
+            isinstance(t, dict) and isinstance(t.get("text"), str) for t in history
+        ):
+            raise _fail('history file must be a JSON list of {"role", "text"} objects', 2)
+    settings = Settings()
+    try:
+        parsed = parse_cli_filters(filters or [])
+    except CasebookError as exc:
+        raise _fail(str(exc), 2) from exc
+    index = _open(settings)
+    try:
+        hits = index.search(
+            tenant,
+            query,
+            history=history,
+            filters=parsed,
+            top_k=min(top_k, settings.max_top_k),
+            mode=mode,  # type: ignore[arg-type]
+        )
+    except CasebookError as exc:
+        raise _fail(str(exc), 2) from exc
+    finally:
+        index.close()
+    if as_json:
+        typer.echo(json.dumps({"results": [h.to_json() for h in hits]}, ensure_ascii=False))
+        return
+    if not hits:
+        typer.echo("no results")
+    for rank, hit in enumerate(hits, start=1):
+        where = " > ".join([hit.title, *hit.section][-2:]) if hit.section else hit.title
+        snippet = " ".join(hit.text.split())
+        typer.echo(f"{rank}. [{hit.score:.3f}] {hit.doc_id} ({hit.kind}) {where}")
+        typer.echo(f"   {snippet[:200]}{'…' if len(snippet) > 200 else ''}")
+
+
+@app.command()
+def stats(as_json: JsonOpt = False) -> None:
+    """Documents and chunks per tenant and kind."""
+    index = _open(Settings())
+    try:
+        rows = index.stats()
+    finally:
+        index.close()
+    if as_json:
+        typer.echo(json.dumps({"stats": rows}))
+        return
+    if not rows:
+        typer.echo("the index is empty")
+        return
+    typer.echo(f"{'tenant':<20} {'kind':<14} {'documents':>10} {'chunks':>10}")
+    for row in rows:
+        typer.echo(
+            f"{row['tenant']:<20} {row['kind']:<14} {row['documents']:>10} {row['chunks']:>10}"
+        )
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Run the HTTP API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from service.app import create_app
+
+    settings = Settings()
+    host = host or settings.host
+    port = port or settings.port
+    typer.echo(f"Casebook listening on http://{host}:{port} (API docs: http://{host}:{port}/docs)")
+    typer.echo(
+        f"Try: curl -s http://{host}:{port}/v1/search -H 'content-type: application/json' "
+        """-d '{"query": "how do I reset my thermostat?"}'"""
+    )
+    try:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    except CasebookError as exc:
+        raise _fail(str(exc)) from exc
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    go_offline()
+    app()

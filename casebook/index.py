@@ -1,0 +1,145 @@
+"""The index: chunks in, hybrid search out, over whichever store was configured."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from casebook.bm25 import Bm25
+from casebook.embedding import Embedder
+from casebook.filters import to_where
+from casebook.models import Chunk, SearchResult
+from casebook.store.base import Condition, HybridQuery, Point, Store, Where
+
+Mode = Literal["hybrid", "dense", "bm25"]
+
+
+@dataclass(frozen=True)
+class DocumentState:
+    """What the index holds for one document: its content hash and chunk count."""
+
+    doc_hash: str
+    source: str
+    chunks: int
+
+
+def query_text(question: str, history: Sequence[Mapping[str, str]] | None, turns: int) -> str:
+    """The question followed by the most recent `turns` turns of the conversation, newest first.
+
+    Follow-up questions ("what about for a van?") name little; the turns before them name the
+    topic. The question comes first so that a truncating encoder keeps it.
+    """
+    recent = [t.get("text", "") for t in (history or [])][-turns:] if turns else []
+    return "\n".join([question, *reversed([t for t in recent if t.strip()])])
+
+
+class Index:
+    """Chunks stored with a dense and a BM25 vector each, searched by fusing both in Qdrant."""
+
+    def __init__(
+        self,
+        store: Store,
+        embedder: Embedder,
+        bm25: Bm25,
+        *,
+        prefetch_limit: int = 100,
+        fusion: Literal["rrf", "dbsf"] = "rrf",
+        history_turns: int = 3,
+        rrf_k: int = 60,
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.bm25 = bm25
+        self.prefetch_limit = prefetch_limit
+        self.fusion = fusion
+        self.history_turns = history_turns
+        self.rrf_k = rrf_k
+
+    def embed(self, chunks: Sequence[Chunk]) -> list[list[float]]:
+        """Dense vectors for chunks (the slow stage of ingestion)."""
+        return self.embedder.embed([c.indexed_text for c in chunks])
+
+    def write(self, chunks: Sequence[Chunk], dense: Sequence[list[float]] | None = None) -> int:
+        """Upsert chunks by their deterministic ids; returns how many were written."""
+        vectors = list(dense) if dense is not None else self.embed(chunks)
+        self.store.upsert(
+            [
+                Point(id=c.id, dense=v, sparse=self.bm25.document(c.indexed_text), payload=c.payload())
+                for c, v in zip(chunks, vectors, strict=True)
+            ]
+        )
+        return len(chunks)
+
+    def documents(self, tenant: str, kinds: Iterable[str] | None = None) -> dict[str, DocumentState]:
+        """Every document of a tenant with its hash, source and chunk count."""
+        where = Where(must=(Condition("tenant", (tenant,)),))
+        if kinds:
+            where = where.and_(Condition("kind", tuple(kinds)))
+        hashes: dict[str, str] = {}
+        sources: dict[str, str] = {}
+        counts: Counter[str] = Counter()
+        for point in self.store.scroll(where, fields=["doc_id", "doc_hash", "source"]):
+            doc_id = point.payload["doc_id"]
+            hashes[doc_id] = point.payload.get("doc_hash", "")
+            sources[doc_id] = point.payload.get("source", "")
+            counts[doc_id] += 1
+        return {d: DocumentState(hashes[d], sources[d], counts[d]) for d in hashes}
+
+    def delete_document(self, tenant: str, doc_id: str, keep_hash: str | None = None) -> None:
+        """Delete a document's chunks, or only those not of version `keep_hash`."""
+        where = Where(must=(Condition("tenant", (tenant,)), Condition("doc_id", (doc_id,))))
+        if keep_hash is not None:
+            where = Where(must=where.must, must_not=(Condition("doc_hash", (keep_hash,)),))
+        self.store.delete(where)
+
+    def search(
+        self,
+        tenant: str,
+        query: str,
+        *,
+        history: Sequence[Mapping[str, str]] | None = None,
+        filters: Mapping[str, Any] | None = None,
+        top_k: int = 10,
+        mode: Mode = "hybrid",
+    ) -> list[SearchResult]:
+        """The top_k chunks of a tenant for a query (with conversation history as context)."""
+        where = to_where(filters, tenant)
+        text = query_text(query, history, self.history_turns)
+        dense = [self.embedder.embed([text])[0]] if mode in ("hybrid", "dense") else []
+        sparse = [self.bm25.query(text)] if mode in ("hybrid", "bm25") else []
+        hits = self.store.query(
+            HybridQuery(
+                where=where,
+                limit=top_k,
+                dense=dense,
+                sparse=sparse,
+                prefetch_limit=max(self.prefetch_limit, top_k),
+                fusion=self.fusion,
+                rrf_k=self.rrf_k,
+            )
+        )
+        return [SearchResult.from_payload(h.id, h.score, h.payload) for h in hits]
+
+    def stats(self) -> list[dict[str, Any]]:
+        """Documents and chunks per tenant and kind."""
+        chunks: Counter[tuple[str, str]] = Counter()
+        docs: dict[tuple[str, str], set[str]] = {}
+        for point in self.store.scroll(Where(), fields=["tenant", "kind", "doc_id"]):
+            key = (point.payload.get("tenant", ""), point.payload.get("kind", ""))
+            chunks[key] += 1
+            docs.setdefault(key, set()).add(point.payload.get("doc_id", ""))
+        return [
+            {"tenant": t, "kind": k, "documents": len(docs[(t, k)]), "chunks": chunks[(t, k)]}
+            for t, k in sorted(chunks)
+        ]
+
+    def optimize(self) -> None:
+        """Let the store build its indexes after bulk writes."""
+        optimize = getattr(self.store, "optimize", None)
+        if optimize:
+            optimize()
+
+    def close(self) -> None:
+        self.store.close()

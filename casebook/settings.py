@@ -1,0 +1,44 @@
+"""Casebook's one settings object, read from CASEBOOK_* variables and an optional .env file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob Casebook reads; build it once at the edge and pass it in."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CASEBOOK_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    data_dir: Path = Field(Path("./data"), description="Where the embedded index and state live.")
+    qdrant_url: str | None = Field(None, description="Qdrant server URL; unset uses Qdrant Edge.")
+    qdrant_api_key: SecretStr | None = Field(None, description="API key for the Qdrant server.")
+    collection: str = Field("casebook", description="Collection name on a Qdrant server.")
+    embed_model: str | None = Field(
+        None, description="Path or name of a sentence-transformers model; unset = packaged MiniLM."
+    )
+    embed_dtype: Literal["auto", "float32", "bfloat16"] = Field(
+        "auto", description="auto = bfloat16 on CPUs with native bf16, else float32."
+    )
+    embed_batch_size: int = Field(32, ge=1, description="Texts per embedding batch.")
+    chunk_tokens: int = Field(200, ge=32, description="Maximum tokens per chunk.")
+    chunk_overlap: int = Field(40, ge=0, description="Tokens shared by neighbouring chunks.")
+    history_turns: int = Field(3, ge=0, description="Previous turns added to a query as context.")
+    fusion: Literal["rrf", "dbsf"] = Field("rrf", description="How dense and BM25 are fused.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant k.")
+    prefetch_limit: int = Field(100, ge=1, description="Candidates per retriever before fusion.")
+    max_top_k: int = Field(100, ge=1, description="Largest top_k a caller may ask for.")
+    host: str = Field("127.0.0.1", description="Address `casebook serve` listens on.")
+    port: int = Field(8000, description="Port `casebook serve` listens on.")
+    log_level: str = Field("INFO", description="Python logging level.")
+
+    @property
+    def edge_path(self) -> Path:
+        """Folder of the embedded Qdrant Edge shard."""
+        return self.data_dir / "qdrant-edge"

@@ -1,0 +1,1 @@
+"""Evaluation: datasets in the shared layout, retrieval metrics, suites."""

@@ -1,0 +1,1 @@
+"""Ingestion: read documents, find their structure, chunk, embed and write to the index."""

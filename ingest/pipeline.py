@@ -1,0 +1,173 @@
+"""Incremental, idempotent ingestion: read, hash, chunk, embed and write what changed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from casebook.errors import ParseError
+from casebook.index import Index
+from casebook.models import Chunk, SourceDocument
+from ingest.chunking import Chunker
+from ingest.discover import JSONL_TYPES, Item, Missing, discover
+from ingest.readers.base import Failure, one_line
+from ingest.readers.files import read_file
+from ingest.readers.jsonl import read_jsonl
+
+log = logging.getLogger(__name__)
+
+WRITE_BATCH_CHUNKS = 256
+
+
+@dataclass
+class IngestReport:
+    """What one ingest run did, in document counts (chunks: chunks written)."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    chunks: int = 0
+    failed: list[Failure] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "deleted": self.deleted,
+            "chunks": self.chunks,
+            "failed": [f.to_json() for f in self.failed],
+        }
+
+
+def document_hash(doc: SourceDocument, chunker_signature: str, model: str) -> str:
+    """Content hash of a document plus everything that shapes its chunks and vectors."""
+    body = json.dumps(
+        [doc.title, doc.text, doc.kind, doc.metadata, chunker_signature, model],
+        sort_keys=True,
+        ensure_ascii=False,
+        default=str,
+    )
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def read_item(item: Item) -> Iterator[SourceDocument | Failure]:
+    """The documents in one file (many for JSONL), or failures naming what could not be read."""
+    if item.path.suffix.lower() in JSONL_TYPES:
+        yield from read_jsonl(item.path)
+        return
+    try:
+        yield read_file(item.path, item.doc_id)
+    except ParseError as exc:
+        yield Failure(str(item.path), one_line(str(exc)))
+
+
+def _under(source: str, roots: Iterable[Path]) -> bool:
+    path = Path(source)
+    return any(path == root or root in path.parents for root in roots)
+
+
+class _Writer:
+    """Buffers chunks and writes them in batches; replaces stale chunks once a doc is written."""
+
+    def __init__(self, index: Index, tenant: str) -> None:
+        self.index = index
+        self.tenant = tenant
+        self.pending: list[Chunk] = []
+        self.replaced: list[tuple[str, str]] = []  # (doc_id, new hash) of updated documents
+        self.written = 0
+
+    def add(self, chunks: Sequence[Chunk], replaces: bool) -> None:
+        self.pending.extend(chunks)
+        if replaces and chunks:
+            self.replaced.append((chunks[0].doc_id, chunks[0].doc_hash))
+        if len(self.pending) >= WRITE_BATCH_CHUNKS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            self.written += self.index.write(self.pending)
+            self.pending = []
+        # Only after the new version is stored: drop chunks of the old one that were not
+        # overwritten (a shorter new version), so a document is never missing mid-update.
+        for doc_id, new_hash in self.replaced:
+            self.index.delete_document(self.tenant, doc_id, keep_hash=new_hash)
+        self.replaced = []
+
+
+def ingest(
+    index: Index,
+    chunker: Chunker,
+    paths: Sequence[Path],
+    *,
+    tenant: str = "default",
+    prune: bool = False,
+    progress: Callable[[int], None] | None = None,
+    total: Callable[[int], None] | None = None,
+) -> IngestReport:
+    """Ingest files and folders into a tenant; re-running it on unchanged input writes nothing.
+
+    `total` is told how many files there are, `progress` is told as each one is done.
+    """
+    report = IngestReport()
+    existing = index.documents(tenant)
+    items = list(discover(paths))
+    if total:
+        total(len(items))
+    writer = _Writer(index, tenant)
+    seen: set[str] = set()
+    failed_sources: set[str] = set()
+    roots = {item.root for item in items if isinstance(item, Item)}
+    for item in items:
+        if isinstance(item, Missing):
+            report.failed.append(Failure(str(item.path), item.reason))
+            if progress:
+                progress(1)
+            continue
+        for result in read_item(item):
+            if isinstance(result, Failure):
+                report.failed.append(result)
+                failed_sources.add(str(item.path.resolve()))
+                continue
+            doc = result
+            if doc.doc_id in seen:
+                report.failed.append(
+                    Failure(str(item.path), f"duplicate document id {doc.doc_id!r} in this run")
+                )
+                continue
+            seen.add(doc.doc_id)
+            doc_hash = document_hash(doc, chunker.signature, index.embedder.name)
+            before = existing.get(doc.doc_id)
+            if before is not None and before.doc_hash == doc_hash:
+                report.unchanged += 1
+                continue
+            chunks = chunker.chunk(doc, tenant, doc_hash)
+            if not chunks:
+                report.failed.append(Failure(str(item.path), f"{doc.doc_id}: no text to index"))
+                continue
+            if before is None:
+                report.added += 1
+            else:
+                report.updated += 1
+            writer.add(chunks, replaces=before is not None)
+        if progress:
+            progress(1)
+    writer.flush()
+    report.chunks = writer.written
+    if prune:
+        # Only documents whose source lies in what this run read, and never those of a
+        # file that failed to read this time: a parse error must not delete earlier data.
+        for doc_id, state in existing.items():
+            if doc_id in seen or state.source in failed_sources:
+                continue
+            if _under(state.source, roots):
+                index.delete_document(tenant, doc_id)
+                report.deleted += 1
+    if report.chunks or report.deleted:
+        index.optimize()
+    return report

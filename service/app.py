@@ -1,0 +1,72 @@
+"""The FastAPI app, built from settings by create_app; its lifespan opens the index once."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Request
+
+from casebook import __version__
+from casebook.index import Index
+from casebook.settings import Settings
+from service.errors import install_error_handlers
+from service.schemas import ErrorBody, Health, SearchHit, SearchRequest, SearchResponse
+
+DEFAULT_TENANT = "default"  # until API keys carry a tenant
+
+
+def get_index(request: Request) -> Index:
+    return request.app.state.index  # type: ignore[no-any-return]
+
+
+IndexDep = Annotated[Index, Depends(get_index)]
+
+
+def create_app(settings: Settings, index: Index | None = None) -> FastAPI:
+    """The app for these settings; it opens (and closes) its own index unless given one."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if index is not None:
+            app.state.index = index
+            yield
+            return
+        from casebook.wiring import open_index
+
+        app.state.index = open_index(settings)
+        try:
+            yield
+        finally:
+            app.state.index.close()
+
+    app = FastAPI(
+        title="Casebook",
+        version=__version__,
+        description="Search documents and support history for customer-experience teams.",
+        lifespan=lifespan,
+        responses={422: {"model": ErrorBody}},
+    )
+    install_error_handlers(app)
+
+    @app.get("/healthz", tags=["operations"])
+    def healthz() -> Health:
+        """The process is up."""
+        return Health()
+
+    @app.post("/v1/search", tags=["search"])
+    def search(request: SearchRequest, index: IndexDep) -> SearchResponse:
+        """Hybrid (dense + BM25) search, with the conversation so far as context."""
+        top_k = min(request.top_k, settings.max_top_k)
+        hits = index.search(
+            DEFAULT_TENANT,
+            request.query,
+            history=[t.model_dump() for t in request.history],
+            filters=request.filters,
+            top_k=top_k,
+            mode=request.mode,
+        )
+        return SearchResponse(results=[SearchHit(**h.to_json()) for h in hits])
+
+    return app
