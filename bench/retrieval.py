@@ -87,10 +87,15 @@ def score(index: Any, queries: list[Any], mode: str, with_history: bool) -> dict
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("--dataset", type=Path, default=ROOT.parent / "shared/datasets/doc2dial")
     parser.add_argument("--limit", type=int, default=0, help="Score only the first N queries.")
     parser.add_argument("--out", type=Path, default=Path("bench/results/retrieval.json"))
+    parser.add_argument(
+        "--data-dir", type=Path, default=None, help="Keep the index here (reused when rerun)."
+    )
     parser.add_argument("--chunk-tokens", type=int, default=None)
     parser.add_argument("--chunk-overlap", type=int, default=None)
     parser.add_argument("--fusion", choices=("rrf", "dbsf"), default=None)
@@ -98,7 +103,8 @@ def main() -> None:
     parser.add_argument("--history-turns", type=int, default=None)
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp = args.data_dir or scratch
         overrides = {
             k: v
             for k, v in {
@@ -118,12 +124,13 @@ def main() -> None:
         start = time.perf_counter()
         report = ingest(index, chunker, [args.dataset / "corpus.jsonl"], tenant="bench")
         ingest_s = time.perf_counter() - start
+        embed_s, embedded = clock["embed_s"], clock["embedded"]
         throughput = {
             "documents": report.added,
             "chunks": report.chunks,
             "ingest_s": round(ingest_s, 1),
             "chunks_per_s_end_to_end": round(report.chunks / ingest_s, 1),
-            "chunks_per_s_embedding": round(clock["embedded"] / clock["embed_s"], 1),
+            "chunks_per_s_embedding": round(embedded / embed_s, 1) if embed_s else None,
         }
         queries = load_queries(args.dataset)
         if args.limit:
@@ -137,7 +144,8 @@ def main() -> None:
 
     print(f"\n{args.dataset.name}: {len(queries)} queries, {throughput['chunks']} chunks")
     header = f"{'config':<18}" + "".join(
-        f"{c:>9}" for c in ("R@1", "R@5", "R@10", "MRR@10", "nDCG@10", "cMRR@10", "p50 ms", "nDCG/bm25")
+        f"{c:>9}"
+        for c in ("R@1", "R@5", "R@10", "MRR@10", "nDCG@10", "cMRR@10", "p50 ms", "nDCG/bm25")
     )
     print(header)
     for name, r in results.items():
@@ -145,15 +153,13 @@ def main() -> None:
         ratio = r["ndcg10"] / base["ndcg10"] if base["ndcg10"] else float("nan")
         print(
             f"{name:<18}"
-            + "".join(
-                f"{r[k]:>9.3f}" for k in ("r1", "r5", "r10", "mrr10", "ndcg10", "cmrr10")
-            )
+            + "".join(f"{r[k]:>9.3f}" for k in ("r1", "r5", "r10", "mrr10", "ndcg10", "cmrr10"))
             + f"{r['p50_ms']:>9.1f}{ratio:>9.2f}"
         )
     print(
         f"\ningestion: {throughput['chunks_per_s_end_to_end']} chunks/s end to end, "
         f"{throughput['chunks_per_s_embedding']} chunks/s embedding alone "
-        f"(embedding = {clock['embed_s'] / ingest_s:.0%} of ingest time)"
+        f"(embedding = {embed_s / ingest_s:.0%} of ingest time)"
     )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(

@@ -112,9 +112,7 @@ def search(
             help='JSON list of earlier turns [{"role", "text"}], oldest first.',
         ),
     ] = None,
-    mode: Annotated[
-        str, typer.Option("--mode", help="hybrid, dense or bm25.")
-    ] = "hybrid",
+    mode: Annotated[str, typer.Option("--mode", help="hybrid, dense or bm25.")] = "hybrid",
     as_json: JsonOpt = False,
 ) -> None:
     """Search the index (dense and BM25 fused), optionally with conversation history."""

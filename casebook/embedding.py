@@ -29,7 +29,7 @@ def cpu_has_bf16() -> bool:
 
 
 def resolve_dtype(dtype: Dtype) -> torch.dtype:
-    """bfloat16 where the CPU supports it (1.8x faster, cosine to float32 >= 0.9999), else float32."""
+    """bfloat16 where the CPU has it (1.8x faster, cosine to float32 >= 0.9999), else float32."""
     if dtype == "auto":
         return torch.bfloat16 if cpu_has_bf16() else torch.float32
     return torch.bfloat16 if dtype == "bfloat16" else torch.float32
@@ -59,7 +59,7 @@ class Embedder:
         )
         self.batch_size = batch_size
         self.dim = int(self.model.get_embedding_dimension() or 0)
-        self.max_tokens = int(self.model.max_seq_length)
+        self.max_tokens = int(self.model.max_seq_length or 256)
         self._tokenizer = self.model.tokenizer
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:

@@ -31,7 +31,8 @@ def _condition(key: str, value: Any) -> Condition:
         unknown = set(value) - _RANGE_KEYS
         if unknown or not value:
             raise InvalidFilter(
-                f"filter {key!r}: a range takes gte, lte, gt or lt, got {sorted(value) or 'nothing'}"
+                f"filter {key!r}: a range takes gte, lte, gt or lt, "
+                f"got {sorted(value) or 'nothing'}"
             )
         for bound in value.values():
             if isinstance(bound, bool) or not isinstance(bound, int | float | str):

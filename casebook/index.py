@@ -11,7 +11,8 @@ from casebook.bm25 import Bm25
 from casebook.embedding import Embedder
 from casebook.filters import to_where
 from casebook.models import Chunk, SearchResult
-from casebook.store.base import Condition, HybridQuery, Point, Store, Where
+from casebook.ranking import RankWeights, two_level
+from casebook.store.base import Condition, HybridQuery, Point, ScoredPoint, Store, Where
 
 Mode = Literal["hybrid", "dense", "bm25"]
 
@@ -48,6 +49,8 @@ class Index:
         fusion: Literal["rrf", "dbsf"] = "rrf",
         history_turns: int = 3,
         rrf_k: int = 60,
+        candidates: int = 100,
+        weights: RankWeights | None = None,
     ) -> None:
         self.store = store
         self.embedder = embedder
@@ -56,6 +59,8 @@ class Index:
         self.fusion = fusion
         self.history_turns = history_turns
         self.rrf_k = rrf_k
+        self.candidates = candidates
+        self.weights = weights or RankWeights()
 
     def embed(self, chunks: Sequence[Chunk]) -> list[list[float]]:
         """Dense vectors for chunks (the slow stage of ingestion)."""
@@ -66,13 +71,17 @@ class Index:
         vectors = list(dense) if dense is not None else self.embed(chunks)
         self.store.upsert(
             [
-                Point(id=c.id, dense=v, sparse=self.bm25.document(c.indexed_text), payload=c.payload())
+                Point(
+                    id=c.id, dense=v, sparse=self.bm25.document(c.indexed_text), payload=c.payload()
+                )
                 for c, v in zip(chunks, vectors, strict=True)
             ]
         )
         return len(chunks)
 
-    def documents(self, tenant: str, kinds: Iterable[str] | None = None) -> dict[str, DocumentState]:
+    def documents(
+        self, tenant: str, kinds: Iterable[str] | None = None
+    ) -> dict[str, DocumentState]:
         """Every document of a tenant with its hash, source and chunk count."""
         where = Where(must=(Condition("tenant", (tenant,)),))
         if kinds:
@@ -104,23 +113,34 @@ class Index:
         top_k: int = 10,
         mode: Mode = "hybrid",
     ) -> list[SearchResult]:
-        """The top_k chunks of a tenant for a query (with conversation history as context)."""
+        """The top_k chunks of a tenant for a query, with conversation history as context.
+
+        Dense and BM25 are fused inside Qdrant; with history, a second search for the bare
+        question re-ranks passages within the documents the conversation points to.
+        """
         where = to_where(filters, tenant)
-        text = query_text(query, history, self.history_turns)
-        dense = [self.embedder.embed([text])[0]] if mode in ("hybrid", "dense") else []
-        sparse = [self.bm25.query(text)] if mode in ("hybrid", "bm25") else []
-        hits = self.store.query(
+        contextual = query_text(query, history, self.history_turns)
+        limit = max(top_k, self.candidates)
+        ctx_hits = self._retrieve(contextual, where, limit, mode)
+        q_hits = self._retrieve(query, where, limit, mode) if contextual != query else ctx_hits
+        # Qdrant's DBSF already returns scores on a common scale; other fusions are rescaled.
+        fused = mode == "hybrid" and self.fusion == "dbsf"
+        ranked = two_level(ctx_hits, q_hits, self.weights, already_normalized=fused)
+        return [SearchResult.from_payload(h.id, h.score, h.payload) for h in ranked[:top_k]]
+
+    def _retrieve(self, text: str, where: Where, limit: int, mode: Mode) -> list[ScoredPoint]:
+        """One search in Qdrant: dense and BM25 prefetches fused, or one retriever alone."""
+        return self.store.query(
             HybridQuery(
                 where=where,
-                limit=top_k,
-                dense=dense,
-                sparse=sparse,
-                prefetch_limit=max(self.prefetch_limit, top_k),
+                limit=limit,
+                dense=[self.embedder.embed([text])[0]] if mode in ("hybrid", "dense") else [],
+                sparse=[self.bm25.query(text)] if mode in ("hybrid", "bm25") else [],
+                prefetch_limit=max(self.prefetch_limit, limit),
                 fusion=self.fusion,
                 rrf_k=self.rrf_k,
             )
         )
-        return [SearchResult.from_payload(h.id, h.score, h.payload) for h in hits]
 
     def stats(self) -> list[dict[str, Any]]:
         """Documents and chunks per tenant and kind."""

@@ -9,7 +9,7 @@ from llama_index.core.node_parser import SentenceSplitter
 from casebook.models import Chunk, SourceDocument
 
 # Bump when chunk boundaries change, so every document re-ingests once.
-CHUNKER_VERSION = "1"
+CHUNKER_VERSION = "2"
 
 
 class Chunker:

@@ -43,7 +43,7 @@ def sections_from_text(text: str) -> list[Section]:
     Markdown headings set their level; a heading-like first line of a block (followed by more
     lines in that block) is a level-1 heading. Body text between headings forms one section.
     """
-    path: list[str] = []
+    headings: list[tuple[int, str]] = []  # the open headings, (level, text), outermost first
     sections: list[Section] = []
     body_start: int | None = None
     body_end = 0
@@ -51,7 +51,8 @@ def sections_from_text(text: str) -> list[Section]:
     def close() -> None:
         nonlocal body_start
         if body_start is not None:
-            sections.append(Section(tuple(path), text[body_start:body_end], body_start))
+            path = tuple(h for _, h in headings)
+            sections.append(Section(path, text[body_start:body_end], body_start))
         body_start = None
 
     for start, end in _blocks(text):
@@ -68,7 +69,9 @@ def sections_from_text(text: str) -> list[Section]:
             level, heading = 0, ""
         if level:
             close()
-            path = [*path[: level - 1], heading]
+            while headings and headings[-1][0] >= level:
+                headings.pop()
+            headings.append((level, heading))
             rest = first_end + 1
             while rest < end and text[rest].isspace():
                 rest += 1

@@ -26,7 +26,12 @@ _SCROLL_PAGE = 1000
 
 def _condition(condition: Condition) -> qe.FieldCondition:
     if condition.is_range:
-        bounds = {"gte": condition.gte, "lte": condition.lte, "gt": condition.gt, "lt": condition.lt}
+        bounds: dict[str, Any] = {
+            "gte": condition.gte,
+            "lte": condition.lte,
+            "gt": condition.gt,
+            "lt": condition.lt,
+        }
         if any(isinstance(v, str) for v in bounds.values()):
             return qe.FieldCondition(key=condition.key, range=qe.RangeDateTime(**bounds))
         return qe.FieldCondition(key=condition.key, range=qe.RangeFloat(**bounds))
@@ -119,7 +124,7 @@ class EdgeStore:
                 with_payload=True,
             )
         else:
-            fusion = (
+            fusion: Any = (
                 qe.Fusion.Rrf(k=query.rrf_k, weights=list(query.weights) if query.weights else None)
                 if query.fusion == "rrf"
                 else qe.Fusion.Dbsf()

@@ -24,7 +24,12 @@ _SCROLL_PAGE = 1000
 
 def _condition(condition: Condition) -> models.FieldCondition:
     if condition.is_range:
-        bounds = {"gte": condition.gte, "lte": condition.lte, "gt": condition.gt, "lt": condition.lt}
+        bounds = {
+            "gte": condition.gte,
+            "lte": condition.lte,
+            "gt": condition.gt,
+            "lt": condition.lt,
+        }
         if any(isinstance(v, str) for v in bounds.values()):
             return models.FieldCondition(key=condition.key, range=models.DatetimeRange(**bounds))
         return models.FieldCondition(key=condition.key, range=models.Range(**bounds))

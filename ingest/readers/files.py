@@ -37,6 +37,24 @@ def _partitioner(suffix: str) -> Callable[..., list[Any]]:
     return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
 
 
+def table_to_text(html: str) -> str:
+    """A table as one paragraph per row, "column: value" per line, so chunks keep rows whole."""
+    import lxml.html
+
+    rows = [
+        [" ".join(cell.text_content().split()) for cell in tr.xpath("./th|./td")]
+        for tr in lxml.html.fromstring(html).xpath("//tr")
+    ]
+    rows = [r for r in rows if any(r)]
+    if len(rows) < 2:
+        return "\n".join(" | ".join(r) for r in rows)
+    header, body = rows[0], rows[1:]
+    return "\n\n".join(
+        "\n".join(f"{h}: {v}" if h else v for h, v in zip(header, row, strict=False) if v)
+        for row in body
+    )
+
+
 def elements_to_markdown(elements: list[Any]) -> tuple[str, str]:
     """(title, text): unstructured elements as markdown, Title elements as headings by depth."""
     parts: list[str] = []
@@ -53,6 +71,8 @@ def elements_to_markdown(elements: list[Any]) -> tuple[str, str]:
             parts.append(f"{'#' * min(depth + 1, 6)} {one_line_text}")
         elif category == "ListItem":
             parts.append(f"- {text}")
+        elif category == "Table" and getattr(element.metadata, "text_as_html", None):
+            parts.append(table_to_text(element.metadata.text_as_html))
         else:
             parts.append(text)
     return title, "\n\n".join(parts)
@@ -89,7 +109,8 @@ def read_file(path: Path, doc_id: str) -> SourceDocument:
             raise
         except Exception as exc:  # unstructured raises whatever its parser library raises
             kind = suffix.lstrip(".").upper()
-            raise ParseError(one_line(f"not a readable {kind} file ({type(exc).__name__}: {exc})"))
+            reason = f"not a readable {kind} file ({type(exc).__name__}: {exc})"
+            raise ParseError(one_line(reason)) from exc
         first_heading, text = elements_to_markdown(elements)
         title = _subject(elements) if suffix == ".eml" else first_heading
     if not text.strip():

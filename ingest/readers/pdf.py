@@ -1,4 +1,4 @@
-"""PDF text with pdfminer.six, the engine of unstructured's "fast" strategy; larger type = heading."""
+"""PDF text with pdfminer.six (the engine of unstructured's "fast" strategy); big type = heading."""
 
 from __future__ import annotations
 

@@ -19,6 +19,9 @@ def patch_unstructured_spacy() -> None:
     global _patched
     if _patched:
         return
+    from casebook.offline import go_offline
+
+    go_offline()  # unstructured reads its telemetry and notice switches at import
     from unstructured.nlp import tokenize
 
     tokenize._load_spacy_model = _load_packaged_model

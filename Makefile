@@ -1,0 +1,36 @@
+# The two commands of the README: `make demo` (set up, ingest the sample corpus, serve it) and
+# `make test` (set up, lint, type-check, run the tests). CI runs `make test` (.ci/run).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+export SCARF_NO_ANALYTICS := true
+export DO_NOT_TRACK := true
+
+.PHONY: demo test setup setup-dev lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+setup: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+setup-dev: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+
+demo: setup
+	$(BIN)/casebook ingest casebook/sample
+	$(BIN)/casebook serve
+
+lint: setup-dev
+	$(BIN)/ruff check casebook ingest service eval bench tests
+	$(BIN)/mypy
+
+test: setup-dev lint
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -m "not slow"
+
+bench: setup-dev
+	$(BIN)/python bench/retrieval.py --dataset ../shared/datasets/doc2dial
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
