@@ -15,7 +15,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from statistics import mean
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,12 +27,11 @@ go_offline()
 from casebook.settings import Settings  # noqa: E402
 from casebook.wiring import open_index  # noqa: E402
 from eval.datasets import load_queries  # noqa: E402
-from eval.metrics import dedupe, first_hit_rank, mrr_at, ndcg_at, overlaps, recall_at  # noqa: E402
+from eval.retrieval import evaluate_retrieval  # noqa: E402
 from ingest.chunking import Chunker  # noqa: E402
 from ingest.pipeline import ingest  # noqa: E402
 
 MODES = ("bm25", "dense", "hybrid")
-CANDIDATES = 50
 
 
 def timed_embedder(index: Any, clock: dict[str, float]) -> None:
@@ -49,41 +47,6 @@ def timed_embedder(index: Any, clock: dict[str, float]) -> None:
             clock["embedded"] += len(texts)
 
     index.embedder.embed = wrapped
-
-
-def score(index: Any, queries: list[Any], mode: str, with_history: bool) -> dict[str, float]:
-    rows: dict[str, list[float]] = {k: [] for k in ("r1", "r5", "r10", "mrr10", "ndcg10", "cmrr10")}
-    latencies = []
-    for q in queries:
-        start = time.perf_counter()
-        hits = index.search(
-            "bench",
-            q.question,
-            history=q.history if with_history else None,
-            top_k=CANDIDATES,
-            mode=mode,
-        )
-        latencies.append(time.perf_counter() - start)
-        docs = dedupe([h.doc_id for h in hits])
-        gold = set(q.gold_doc_ids)
-        rows["r1"].append(recall_at(docs, gold, 1))
-        rows["r5"].append(recall_at(docs, gold, 5))
-        rows["r10"].append(recall_at(docs, gold, 10))
-        rows["mrr10"].append(mrr_at(docs, gold, 10))
-        rows["ndcg10"].append(ndcg_at(docs, gold, 10))
-        if q.gold_spans:
-            chunk_hits = [
-                any(
-                    h.doc_id == s.doc_id and overlaps(h.start, h.end, s.start, s.end)
-                    for s in q.gold_spans
-                )
-                for h in hits
-            ]
-            rows["cmrr10"].append(first_hit_rank(chunk_hits, 10))
-    out = {k: round(mean(v), 4) if v else float("nan") for k, v in rows.items()}
-    latencies.sort()
-    out["p50_ms"] = round(1000 * latencies[len(latencies) // 2], 1)
-    return out
 
 
 def main() -> None:
@@ -139,7 +102,7 @@ def main() -> None:
         for with_history in (False, True):
             for mode in MODES:
                 name = f"{mode}{' +history' if with_history else ''}"
-                results[name] = score(index, queries, mode, with_history)
+                results[name] = evaluate_retrieval(index, queries, "bench", mode, with_history)
         index.close()
 
     print(f"\n{args.dataset.name}: {len(queries)} queries, {throughput['chunks']} chunks")

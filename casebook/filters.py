@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from casebook.errors import InvalidFilter
@@ -25,6 +26,21 @@ def field_path(key: str) -> str:
     return f"metadata.{key}"
 
 
+def _bound_kind(key: str, bound: Any) -> str:
+    """ "number" or "date" for a valid range bound; anything else is the caller's mistake."""
+    if isinstance(bound, int | float) and not isinstance(bound, bool):
+        return "number"
+    if isinstance(bound, str):
+        try:
+            datetime.fromisoformat(bound.replace("Z", "+00:00"))
+            return "date"
+        except ValueError:
+            pass
+    raise InvalidFilter(
+        f"filter {key!r}: range bounds must be numbers or ISO 8601 dates, got {bound!r}"
+    )
+
+
 def _condition(key: str, value: Any) -> Condition:
     path = field_path(key)
     if isinstance(value, Mapping):
@@ -34,9 +50,9 @@ def _condition(key: str, value: Any) -> Condition:
                 f"filter {key!r}: a range takes gte, lte, gt or lt, "
                 f"got {sorted(value) or 'nothing'}"
             )
-        for bound in value.values():
-            if isinstance(bound, bool) or not isinstance(bound, int | float | str):
-                raise InvalidFilter(f"filter {key!r}: range bounds must be numbers or ISO dates")
+        kinds = {_bound_kind(key, bound) for bound in value.values()}
+        if len(kinds) > 1:
+            raise InvalidFilter(f"filter {key!r}: range bounds mix numbers and dates")
         return Condition(key=path, **{k: value[k] for k in value})
     values = list(value) if isinstance(value, list | tuple) else [value]
     if not values:

@@ -38,6 +38,15 @@ class SourceDocument:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
+def heading_path(title: str, section: tuple[str, ...]) -> str:
+    """ "Title > Heading > Subheading", without a heading that repeats the one before it."""
+    parts: list[str] = []
+    for part in (title, *section):
+        if part and (not parts or parts[-1] != part):
+            parts.append(part)
+    return " > ".join(parts)
+
+
 @dataclass(frozen=True)
 class Chunk:
     """A piece of a document as it is indexed."""
@@ -54,20 +63,11 @@ class Chunk:
     source: str
     kind: str
     metadata: dict[str, Any]
+    context: str = ""  # the heading path embedded with the text (empty when it would not fit)
 
     @property
     def id(self) -> str:
         return chunk_id(self.tenant, self.doc_id, self.position)
-
-    @property
-    def context(self) -> str:
-        """The heading path the chunk sits under, title first."""
-        parts = [self.title, *self.section] if self.title else list(self.section)
-        seen: list[str] = []
-        for part in parts:
-            if part and (not seen or seen[-1] != part):
-                seen.append(part)
-        return " > ".join(seen)
 
     @property
     def indexed_text(self) -> str:

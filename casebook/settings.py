@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     embed_batch_size: int = Field(32, ge=1, description="Texts per embedding batch.")
     chunk_tokens: int = Field(200, ge=32, description="Maximum tokens per chunk.")
     chunk_overlap: int = Field(40, ge=0, description="Tokens shared by neighbouring chunks.")
-    history_turns: int = Field(5, ge=0, description="Previous turns added to a query as context.")
+    history_turns: int = Field(8, ge=0, description="Previous turns added to a query as context.")
     fusion: Literal["rrf", "dbsf"] = Field("dbsf", description="How dense and BM25 are fused.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant k.")
     prefetch_limit: int = Field(100, ge=1, description="Candidates per retriever before fusion.")

@@ -38,7 +38,7 @@ def first_hit_rank(hits: Sequence[bool], k: int = 10) -> float:
 
 def overlaps(start: int, end: int, span_start: int, span_end: int) -> bool:
     """Whether the character ranges [start, end) and [span_start, span_end) share a character."""
-    return start < span_end and span_start < end
+    return start < end and span_start < span_end and start < span_end and span_start < end
 
 
 def dedupe(ids: Sequence[str]) -> list[str]:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from llama_index.core.node_parser import SentenceSplitter
 
-from casebook.models import Chunk, SourceDocument
+from casebook.models import Chunk, SourceDocument, heading_path
 
 # Bump when chunk boundaries change, so every document re-ingests once.
 CHUNKER_VERSION = "2"
@@ -37,7 +37,7 @@ class Chunker:
         """The chunks of a document, in order, with character offsets into its text."""
         chunks: list[Chunk] = []
         for section in doc.sections:
-            context = " > ".join(p for p in (doc.title, *section.path) if p)
+            context = heading_path(doc.title, section.path)
             budget = self.chunk_tokens - len(self._tokenizer(context)) - 1
             if budget < self.chunk_tokens // 2:  # a very long heading path: keep room for text
                 context = ""
@@ -68,6 +68,7 @@ class Chunker:
                         source=doc.source,
                         kind=doc.kind,
                         metadata=doc.metadata,
+                        context=context,
                     )
                 )
         return chunks

@@ -14,11 +14,10 @@ SUPPORTED = FILE_TYPES | JSONL_TYPES
 
 @dataclass(frozen=True)
 class Item:
-    """One file to read: where it is, its document id, and the folder scope it was found under."""
+    """One file to read: where it is and its document id."""
 
     path: Path
     doc_id: str
-    root: Path
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,6 @@ def discover(paths: Sequence[Path]) -> Iterator[Item | Missing]:
         elif not given.exists():
             yield Missing(given, "no such file or directory")
         elif given.is_dir():
-            root = given.resolve()
             try:
                 found = sorted(given.rglob("*"))
             except OSError as exc:
@@ -57,8 +55,8 @@ def discover(paths: Sequence[Path]) -> Iterator[Item | Missing]:
                 if path.is_symlink() and not path.exists():
                     yield Missing(path, "broken symbolic link")
                 elif path.is_file():
-                    yield Item(path, path.relative_to(given).as_posix(), root)
+                    yield Item(path, path.relative_to(given).as_posix())
         elif given.is_file():
-            yield Item(given, given.name, given.resolve())
+            yield Item(given, given.name)
         else:
             yield Missing(given, "not a regular file or folder")

@@ -122,7 +122,8 @@ def ingest(
     writer = _Writer(index, tenant)
     seen: set[str] = set()
     failed_sources: set[str] = set()
-    roots = {item.root for item in items if isinstance(item, Item)}
+    # The prune scope is what was asked for, even a folder that is now empty.
+    roots = {p.resolve() for p in paths if p.exists()}
     for item in items:
         if isinstance(item, Missing):
             report.failed.append(Failure(str(item.path), item.reason))

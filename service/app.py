@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Request
 
 from casebook import __version__
+from casebook.errors import LimitExceeded
 from casebook.index import Index
 from casebook.settings import Settings
 from service.errors import install_error_handlers
@@ -58,13 +59,14 @@ def create_app(settings: Settings, index: Index | None = None) -> FastAPI:
     @app.post("/v1/search", tags=["search"])
     def search(request: SearchRequest, index: IndexDep) -> SearchResponse:
         """Hybrid (dense + BM25) search, with the conversation so far as context."""
-        top_k = min(request.top_k, settings.max_top_k)
+        if request.top_k > settings.max_top_k:
+            raise LimitExceeded(f"top_k may be at most {settings.max_top_k}")
         hits = index.search(
             DEFAULT_TENANT,
             request.query,
             history=[t.model_dump() for t in request.history],
             filters=request.filters,
-            top_k=top_k,
+            top_k=request.top_k,
             mode=request.mode,
         )
         return SearchResponse(results=[SearchHit(**h.to_json()) for h in hits])

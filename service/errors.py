@@ -6,10 +6,17 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from casebook.errors import CasebookError, DocumentNotFound, IndexLocked, InvalidFilter
+from casebook.errors import (
+    CasebookError,
+    DocumentNotFound,
+    IndexLocked,
+    InvalidFilter,
+    LimitExceeded,
+)
 
 _STATUS: dict[type[CasebookError], tuple[int, str]] = {
     InvalidFilter: (422, "invalid_filter"),
+    LimitExceeded: (422, "limit_exceeded"),
     DocumentNotFound: (404, "document_not_found"),
     IndexLocked: (503, "index_locked"),
 }

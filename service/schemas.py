@@ -34,7 +34,9 @@ class SearchRequest(BaseModel):
     )
 
     query: str = Field(..., min_length=1, max_length=2000)
-    top_k: int = Field(10, ge=1, le=100)
+    top_k: int = Field(
+        10, ge=1, le=1000, description="How many chunks; at most CASEBOOK_MAX_TOP_K (100)."
+    )
     filters: dict[str, Any] = Field(
         default_factory=dict,
         description='Payload filters: {"field": value | [any of] | {"gte": .., "lte": ..}}; '

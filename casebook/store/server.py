@@ -108,18 +108,24 @@ class ServerStore:
 
     def query(self, query: HybridQuery) -> list[ScoredPoint]:
         flt = _filter(query.where)
-        stages: list[tuple[Any, str]] = [(vec, DENSE) for vec in query.dense] + [
-            (models.SparseVector(indices=s.indices, values=s.values), SPARSE) for s in query.sparse
+        # IDF over the caller's own slice (its tenant), as on Edge.
+        sparse_params = models.SearchParams(idf=models.IdfCorpusParams(corpus=flt)) if flt else None
+        stages: list[tuple[Any, str, models.SearchParams | None]] = [
+            (vec, DENSE, None) for vec in query.dense
+        ] + [
+            (models.SparseVector(indices=s.indices, values=s.values), SPARSE, sparse_params)
+            for s in query.sparse
         ]
         if not stages:
             raise ValueError("a query needs at least one dense or sparse vector")
         if len(stages) == 1:
-            vec, using = stages[0]
+            vec, using, params = stages[0]
             response = self._client.query_points(
                 self._collection,
                 query=vec,
                 using=using,
                 query_filter=flt,
+                search_params=params,
                 limit=query.limit,
                 with_payload=True,
             )
@@ -136,8 +142,14 @@ class ServerStore:
             response = self._client.query_points(
                 self._collection,
                 prefetch=[
-                    models.Prefetch(query=vec, using=using, limit=query.prefetch_limit, filter=flt)
-                    for vec, using in stages
+                    models.Prefetch(
+                        query=vec,
+                        using=using,
+                        limit=query.prefetch_limit,
+                        filter=flt,
+                        params=params,
+                    )
+                    for vec, using, params in stages
                 ],
                 query=fusion,
                 query_filter=flt,

@@ -102,6 +102,8 @@ def read_file(path: Path, doc_id: str) -> SourceDocument:
     title = ""
     if suffix == ".pdf":
         text = pdf_to_markdown(path)
+        first = next((ln for ln in text.splitlines() if ln.startswith("#")), "")
+        title = first.lstrip("#").strip()
     else:
         try:
             elements = _partitioner(suffix)(filename=str(path))

@@ -23,10 +23,12 @@ def record_to_document(record: Any, source: str) -> SourceDocument:
     text = record.get("text")
     if not isinstance(text, str) or not text.strip():
         raise ParseError("missing or empty 'text': a non-empty string is required")
-    title = record.get("title") or ""
+    title = record.get("title")
+    title = "" if title is None else title
     if not isinstance(title, str):
         raise ParseError(f"'title' must be a string, got {type(title).__name__}")
-    metadata = record.get("metadata") or {}
+    metadata = record.get("metadata")
+    metadata = {} if metadata is None else metadata
     if not isinstance(metadata, dict):
         raise ParseError(f"'metadata' must be an object, got {type(metadata).__name__}")
     return SourceDocument(
