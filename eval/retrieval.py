@@ -16,7 +16,11 @@ CANDIDATES = 50  # chunks retrieved per question; documents are their first appe
 def evaluate_retrieval(
     index: Index, queries: Sequence[Query], tenant: str, mode: Mode, with_history: bool
 ) -> dict[str, float]:
-    """Mean recall@1/5/10, MRR@10, nDCG@10 by document, chunk MRR@10 by span, p50 latency."""
+    """Mean recall@1/5/10, MRR@10, nDCG@10 by document, chunk MRR@10 by span, p50 latency.
+
+    Questions without gold documents (unanswerable ones) are left out: they have nothing to find.
+    """
+    queries = [q for q in queries if q.gold_doc_ids]
     rows: dict[str, list[float]] = {k: [] for k in ("r1", "r5", "r10", "mrr10", "ndcg10", "cmrr10")}
     latencies = []
     for q in queries:
