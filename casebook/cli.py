@@ -49,23 +49,67 @@ def ingest(
     prune: Annotated[
         bool, typer.Option("--prune", help="Remove documents whose files are gone.")
     ] = False,
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind",
+            help="auto (by extension and content), documents, or interactions (read .eml and "
+            ".txt as email threads and transcripts).",
+        ),
+    ] = "auto",
+    mapping: Annotated[
+        str | None,
+        typer.Option(
+            "--mapping",
+            help="Helpdesk export field mapping: zendesk, intercom, or a mapping JSON file.",
+        ),
+    ] = None,
+    redact: Annotated[
+        bool | None,
+        typer.Option(
+            "--redact/--no-redact",
+            help="Redact personal data (default: interactions yes, documents no; see settings).",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Ingest PDF, DOCX, PPTX, XLSX, HTML, Markdown, text, CSV, EML and JSONL records.
+    """Ingest documents and support interactions.
 
-    Unchanged documents are skipped; changed ones replace their own chunks. Exit status: 0 when
-    everything was ingested, 1 when some item failed (the rest is still ingested), 2 for usage
-    errors.
+    Documents: PDF, DOCX, PPTX, XLSX, HTML, Markdown, text, CSV, EML and JSONL records.
+    Interactions: JSONL with "turns", .mbox email archives, WebVTT/SRT/"Speaker: text"
+    transcripts, Zendesk and Intercom JSON exports, or any JSON/CSV export with --mapping.
+    Personal data in interactions is redacted before anything is stored. Unchanged items are
+    skipped; changed ones replace their own chunks. Exit status: 0 when everything was ingested,
+    1 when some item failed (the rest is still ingested), 2 for usage errors.
     """
     from tqdm import tqdm
 
     from ingest.chunking import Chunker
+    from ingest.conversation import ConversationChunker
+    from ingest.pii import Redactor
     from ingest.pipeline import ingest as run_ingest
+    from ingest.routing import Routing
 
+    if kind not in ("auto", "documents", "interactions"):
+        raise _fail(f"--kind must be auto, documents or interactions, not {kind!r}", 2)
     settings = Settings()
+    redactor = Redactor(extra_patterns=settings.pii_patterns, pseudonymize=settings.pii_pseudonyms)
+    redact_interactions = settings.redact_interactions if redact is None else redact
+    redact_documents = settings.redact_documents if redact is None else redact
+    routing = Routing(
+        kind=kind,  # type: ignore[arg-type]
+        mapping=mapping,
+        agent_domains=tuple(settings.agent_email_domains),
+    )
     index = _open(settings)
     try:
         chunker = Chunker(index.embedder.tokens, settings.chunk_tokens, settings.chunk_overlap)
+        conversations = ConversationChunker(
+            index.embedder.tokens,
+            settings.chunk_tokens,
+            settings.chunk_overlap,
+            summarize=summary_sections,
+        )
         bar = tqdm(unit="file", desc="ingest", disable=not sys.stderr.isatty(), file=sys.stderr)
 
         def set_total(n: int) -> None:
@@ -73,7 +117,18 @@ def ingest(
             bar.refresh()
 
         report = run_ingest(
-            index, chunker, paths, tenant=tenant, prune=prune, progress=bar.update, total=set_total
+            index,
+            chunker,
+            paths,
+            tenant=tenant,
+            prune=prune,
+            progress=bar.update,
+            total=set_total,
+            routing=routing,
+            conversations=conversations,
+            redactor=redactor,
+            redact_interactions=redact_interactions,
+            redact_documents=redact_documents,
         )
         bar.close()
     finally:
@@ -83,8 +138,12 @@ def ingest(
     else:
         typer.echo(
             f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
-            f"deleted {report.deleted} documents; wrote {report.chunks} chunks"
+            f"deleted {report.deleted} documents ({report.interactions} interactions); "
+            f"wrote {report.chunks} chunks"
         )
+        if report.redactions:
+            counts = ", ".join(f"{k} {v}" for k, v in sorted(report.redactions.items()))
+            typer.echo(f"redacted: {counts}")
         for failure in report.failed:
             typer.echo(f"failed: {failure.path}: {failure.error}", err=True)
     raise typer.Exit(1 if report.failed else 0)
@@ -159,6 +218,42 @@ def search(
         snippet = " ".join(hit.text.split())
         typer.echo(f"{rank}. [{hit.score:.3f}] {hit.doc_id} ({hit.kind}) {where}")
         typer.echo(f"   {snippet[:200]}{'…' if len(snippet) > 200 else ''}")
+
+
+def summary_sections(interaction: Any) -> dict[str, str]:
+    """The extractive summary's sections, for the resolution chunk written at ingest."""
+    from casebook.summary import summarize as summarize_interaction
+
+    return dict(summarize_interaction(interaction).to_json()["sections"])
+
+
+@app.command()
+def summarize(
+    interaction_id: Annotated[str, typer.Argument(help="Id of an ingested interaction.")],
+    tenant: TenantOpt = "default",
+    as_json: JsonOpt = False,
+) -> None:
+    """Summarise one interaction offline: the issue, what was tried, the resolution, the status.
+
+    Every sentence is quoted from the conversation and cites the turn it came from.
+    """
+    from casebook.summary import summarize as summarize_interaction
+
+    index = _open(Settings())
+    try:
+        interaction = index.get_interaction(tenant, interaction_id)
+        summary = summarize_interaction(interaction, index.embedder).to_json()
+    except CasebookError as exc:
+        raise _fail(str(exc)) from exc
+    finally:
+        index.close()
+    if as_json:
+        typer.echo(json.dumps(summary, ensure_ascii=False))
+        return
+    typer.echo(summary["summary"])
+    typer.echo("")
+    for citation in summary["citations"]:
+        typer.echo(f"[t{citation['turn']}] {citation['role']}: {citation['quote']}")
 
 
 @app.command()

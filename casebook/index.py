@@ -9,7 +9,9 @@ from typing import Any, Literal
 
 from casebook.bm25 import Bm25
 from casebook.embedding import Embedder
+from casebook.errors import DocumentNotFound
 from casebook.filters import to_where
+from casebook.interactions import Interaction, interaction_from_payload
 from casebook.models import Chunk, SearchResult
 from casebook.ranking import RankWeights, two_level
 from casebook.store.base import Condition, HybridQuery, Point, ScoredPoint, Store, Where
@@ -141,6 +143,19 @@ class Index:
                 rrf_k=self.rrf_k,
             )
         )
+
+    def get_interaction(self, tenant: str, interaction_id: str) -> Interaction:
+        """An ingested interaction with every turn, read back from its resolution chunk."""
+        where = Where(
+            must=(
+                Condition("tenant", (tenant,)),
+                Condition("doc_id", (interaction_id,)),
+                Condition("kind", ("resolution",)),
+            )
+        )
+        for point in self.store.scroll(where):
+            return interaction_from_payload(point.payload)
+        raise DocumentNotFound(interaction_id)
 
     def stats(self) -> list[dict[str, Any]]:
         """Documents and chunks per tenant and kind."""

@@ -122,3 +122,40 @@ class Interaction:
             "language": self.language,
         }
         return self.metadata | {k: v for k, v in out.items() if v not in ("", None, [])}
+
+
+_FIELDS = (
+    "subject",
+    "customer_id",
+    "created_at",
+    "updated_at",
+    "resolved_at",
+    "status",
+    "priority",
+    "product",
+    "language",
+)
+_CHUNK_FIELDS = {"interaction_id", "channel", "tags", "csat", "visibility", "outcome", *_FIELDS}
+
+
+def interaction_from_payload(payload: dict[str, Any]) -> Interaction:
+    """Rebuild an interaction from a stored resolution chunk (its turns and metadata)."""
+    meta = dict(payload.get("metadata") or {})
+    return Interaction(
+        interaction_id=str(meta.get("interaction_id") or payload.get("doc_id", "")),
+        channel=str(meta.get("channel", "chat")),
+        turns=[
+            Turn(
+                role=t.get("role", ""),
+                text=t.get("text", ""),
+                author=t.get("author", ""),
+                timestamp=t.get("timestamp", ""),
+            )
+            for t in payload.get("turns") or []
+        ],
+        tags=list(meta.get("tags") or []),
+        csat=meta.get("csat"),
+        metadata={k: v for k, v in meta.items() if k not in _CHUNK_FIELDS},
+        source=str(payload.get("source", "")),
+        **{name: str(meta.get(name, "")) for name in _FIELDS},
+    )

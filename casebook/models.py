@@ -64,6 +64,7 @@ class Chunk:
     kind: str
     metadata: dict[str, Any]
     context: str = ""  # the heading path embedded with the text (empty when it would not fit)
+    extra: dict[str, Any] = field(default_factory=dict)  # kind-specific payload fields
 
     @property
     def id(self) -> str:
@@ -88,7 +89,7 @@ class Chunk:
             "source": self.source,
             "kind": self.kind,
             "metadata": self.metadata,
-        }
+        } | self.extra
 
 
 @dataclass(frozen=True)

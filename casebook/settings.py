@@ -33,6 +33,21 @@ class Settings(BaseSettings):
     fusion: Literal["rrf", "dbsf"] = Field("dbsf", description="How dense and BM25 are fused.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant k.")
     prefetch_limit: int = Field(100, ge=1, description="Candidates per retriever before fusion.")
+    redact_interactions: bool = Field(
+        True, description="Redact personal data from interactions before they are stored."
+    )
+    redact_documents: bool = Field(False, description="Redact personal data from documents too.")
+    pii_patterns: dict[str, str] = Field(
+        default_factory=dict, description='Extra PII regexes as JSON: {"NAME": "regex"}.'
+    )
+    pii_pseudonyms: bool = Field(
+        False, description="Number values per interaction ([EMAIL_1]) instead of [EMAIL]."
+    )
+    agent_email_domains: list[str] = Field(
+        default_factory=list,
+        description='Your agents\' email domains, as JSON ["example.com"]; '
+        "else an email thread's first sender is the customer.",
+    )
     max_top_k: int = Field(100, ge=1, description="Largest top_k a caller may ask for.")
     host: str = Field("127.0.0.1", description="Address `casebook serve` listens on.")
     port: int = Field(8000, description="Port `casebook serve` listens on.")

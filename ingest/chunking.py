@@ -20,7 +20,7 @@ class Chunker:
     ) -> None:
         self.chunk_tokens = chunk_tokens
         self.overlap = min(overlap, chunk_tokens // 2)
-        self._tokenizer = tokenizer
+        self.tokenizer = tokenizer
         self._splitter = SentenceSplitter(
             chunk_size=chunk_tokens,
             chunk_overlap=self.overlap,
@@ -38,7 +38,7 @@ class Chunker:
         chunks: list[Chunk] = []
         for section in doc.sections:
             context = heading_path(doc.title, section.path)
-            budget = self.chunk_tokens - len(self._tokenizer(context)) - 1
+            budget = self.chunk_tokens - len(self.tokenizer(context)) - 1
             if budget < self.chunk_tokens // 2:  # a very long heading path: keep room for text
                 context = ""
             pieces = (

@@ -9,7 +9,8 @@ from pathlib import Path
 from ingest.readers.files import FILE_TYPES
 
 JSONL_TYPES = frozenset({".jsonl", ".ndjson"})
-SUPPORTED = FILE_TYPES | JSONL_TYPES
+INTERACTION_TYPES = frozenset({".mbox", ".vtt", ".srt", ".json"})
+SUPPORTED = FILE_TYPES | JSONL_TYPES | INTERACTION_TYPES
 
 
 @dataclass(frozen=True)

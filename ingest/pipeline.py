@@ -5,18 +5,21 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from casebook.errors import ParseError
 from casebook.index import Index
+from casebook.interactions import Interaction
 from casebook.models import Chunk, SourceDocument
 from ingest.chunking import Chunker
-from ingest.discover import JSONL_TYPES, Item, Missing, discover
-from ingest.readers.base import Failure, one_line
-from ingest.readers.files import read_file
-from ingest.readers.jsonl import read_jsonl
+from ingest.conversation import ConversationChunker
+from ingest.discover import Missing, discover
+from ingest.pii import Redactor
+from ingest.readers.base import Failure
+from ingest.routing import DEFAULT_ROUTING, Routing, read_item
+from ingest.structure import sections_from_text
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +36,8 @@ class IngestReport:
     deleted: int = 0
     chunks: int = 0
     failed: list[Failure] = field(default_factory=list)
+    interactions: int = 0  # of the documents above, how many were interactions
+    redactions: Counter[str] = field(default_factory=Counter)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -42,6 +47,8 @@ class IngestReport:
             "deleted": self.deleted,
             "chunks": self.chunks,
             "failed": [f.to_json() for f in self.failed],
+            "interactions": self.interactions,
+            "redactions": dict(sorted(self.redactions.items())),
         }
 
 
@@ -56,15 +63,26 @@ def document_hash(doc: SourceDocument, chunker_signature: str, model: str) -> st
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
-def read_item(item: Item) -> Iterator[SourceDocument | Failure]:
-    """The documents in one file (many for JSONL), or failures naming what could not be read."""
-    if item.path.suffix.lower() in JSONL_TYPES:
-        yield from read_jsonl(item.path)
-        return
-    try:
-        yield read_file(item.path, item.doc_id)
-    except ParseError as exc:
-        yield Failure(str(item.path), one_line(str(exc)))
+def interaction_hash(interaction: Interaction, signature: str, model: str) -> str:
+    """Content hash of a (redacted) interaction plus what shapes its chunks and vectors."""
+    body = json.dumps(
+        [interaction.fields(), [t.to_json() for t in interaction.turns], signature, model],
+        sort_keys=True,
+        ensure_ascii=False,
+        default=str,
+    )
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def redact_document(
+    doc: SourceDocument, redactor: Redactor, counts: Counter[str]
+) -> SourceDocument:
+    """The document with personal data replaced (its structure found again in the new text)."""
+    text, found = redactor.redact(doc.text)
+    title, in_title = redactor.redact(doc.title)
+    counts.update(found)
+    counts.update(in_title)
+    return replace(doc, text=text, title=title, sections=sections_from_text(text))
 
 
 def _under(source: str, roots: Iterable[Path]) -> bool:
@@ -109,11 +127,24 @@ def ingest(
     prune: bool = False,
     progress: Callable[[int], None] | None = None,
     total: Callable[[int], None] | None = None,
+    routing: Routing = DEFAULT_ROUTING,
+    conversations: ConversationChunker | None = None,
+    redactor: Redactor | None = None,
+    redact_interactions: bool = True,
+    redact_documents: bool = False,
 ) -> IngestReport:
     """Ingest files and folders into a tenant; re-running it on unchanged input writes nothing.
 
+    Personal data is redacted (by `redactor`, default settings when None) before anything is
+    chunked, embedded or stored: in interactions by default, in documents when asked.
     `total` is told how many files there are, `progress` is told as each one is done.
     """
+    redactor = redactor or Redactor()
+    conversations = conversations or ConversationChunker(
+        chunker.tokenizer, chunker.chunk_tokens, chunker.overlap
+    )
+    redaction = redactor.signature if redact_interactions else "raw"
+    conversation_signature = f"{conversations.signature};{redaction}"
     report = IngestReport()
     existing = index.documents(tenant)
     items = list(discover(paths))
@@ -130,26 +161,44 @@ def ingest(
             if progress:
                 progress(1)
             continue
-        for result in read_item(item):
+        for result in read_item(item, routing):
             if isinstance(result, Failure):
                 report.failed.append(result)
                 failed_sources.add(str(item.path.resolve()))
                 continue
-            doc = result
-            if doc.doc_id in seen:
+            if isinstance(result, Interaction):
+                interaction = result
+                if redact_interactions:
+                    interaction, counts = redactor.redact_interaction(interaction)
+                    report.redactions.update(counts)
+                doc_id = interaction.interaction_id
+                doc_hash = interaction_hash(
+                    interaction, conversation_signature, index.embedder.name
+                )
+            else:
+                if redact_documents:
+                    result = redact_document(result, redactor, report.redactions)
+                doc_id = result.doc_id
+                doc_hash = document_hash(result, chunker.signature, index.embedder.name)
+            if doc_id in seen:
                 report.failed.append(
-                    Failure(str(item.path), f"duplicate document id {doc.doc_id!r} in this run")
+                    Failure(str(item.path), f"duplicate document id {doc_id!r} in this run")
                 )
                 continue
-            seen.add(doc.doc_id)
-            doc_hash = document_hash(doc, chunker.signature, index.embedder.name)
-            before = existing.get(doc.doc_id)
+            seen.add(doc_id)
+            if isinstance(result, Interaction):
+                report.interactions += 1
+            before = existing.get(doc_id)
             if before is not None and before.doc_hash == doc_hash:
                 report.unchanged += 1
                 continue
-            chunks = chunker.chunk(doc, tenant, doc_hash)
+            chunks = (
+                conversations.chunk(interaction, tenant, doc_hash)
+                if isinstance(result, Interaction)
+                else chunker.chunk(result, tenant, doc_hash)
+            )
             if not chunks:
-                report.failed.append(Failure(str(item.path), f"{doc.doc_id}: no text to index"))
+                report.failed.append(Failure(str(item.path), f"{doc_id}: no text to index"))
                 continue
             if before is None:
                 report.added += 1

@@ -15,7 +15,16 @@ from casebook.cli import app
 from casebook.settings import Settings
 from casebook.store.edge import EdgeStore
 
-REPORT_KEYS = {"added", "updated", "unchanged", "deleted", "chunks", "failed"}
+REPORT_KEYS = {
+    "added",
+    "updated",
+    "unchanged",
+    "deleted",
+    "chunks",
+    "failed",
+    "interactions",
+    "redactions",
+}
 RESULT_KEYS = {
     "doc_id",
     "chunk_id",
@@ -92,6 +101,8 @@ def test_ingest_json_prints_the_documented_report(
         "deleted": 0,
         "chunks": 0,
         "failed": [],
+        "interactions": 0,
+        "redactions": {},
     }
 
 

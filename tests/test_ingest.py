@@ -130,6 +130,8 @@ def test_reingesting_an_unchanged_folder_writes_nothing(
         "deleted": 0,
         "chunks": 0,
         "failed": [],
+        "interactions": 0,
+        "redactions": {},
     }
     assert ingested.index.store.count(Where()) == points_before
     assert [ingested.index.search("default", q, top_k=5) for q in questions] == before

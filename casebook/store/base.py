@@ -9,9 +9,22 @@ from typing import Any, Literal, Protocol
 DENSE = "dense"
 SPARSE = "bm25"
 
-# Payload fields with a keyword index; "tenant" is also marked as the tenant key.
-KEYWORD_FIELDS = ("tenant", "doc_id", "kind", "source", "doc_hash")
+# Payload fields with an index; "tenant" is also marked as the tenant key.
+KEYWORD_FIELDS = (
+    "tenant",
+    "doc_id",
+    "kind",
+    "source",
+    "doc_hash",
+    "metadata.channel",
+    "metadata.status",
+    "metadata.product",
+    "metadata.customer_id",
+    "metadata.tags",
+    "metadata.visibility",
+)
 INTEGER_FIELDS = ("position",)
+DATETIME_FIELDS = ("metadata.created_at", "metadata.updated_at", "metadata.resolved_at")
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import qdrant_edge as qe
 
 from casebook.errors import IndexLocked
 from casebook.store.base import (
+    DATETIME_FIELDS,
     DENSE,
     INTEGER_FIELDS,
     KEYWORD_FIELDS,
@@ -77,6 +78,10 @@ class EdgeStore:
         for name in INTEGER_FIELDS:
             self._shard.update(
                 qe.UpdateOperation.create_field_index(name, qe.PayloadSchemaType.Integer)
+            )
+        for name in DATETIME_FIELDS:
+            self._shard.update(
+                qe.UpdateOperation.create_field_index(name, qe.PayloadSchemaType.Datetime)
             )
 
     def upsert(self, points: Sequence[Point]) -> None:

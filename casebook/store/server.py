@@ -8,6 +8,7 @@ from typing import Any
 from qdrant_client import QdrantClient, models
 
 from casebook.store.base import (
+    DATETIME_FIELDS,
     DENSE,
     INTEGER_FIELDS,
     KEYWORD_FIELDS,
@@ -75,6 +76,10 @@ class ServerStore:
             for name in INTEGER_FIELDS:
                 client.create_payload_index(
                     collection, name, field_schema=models.PayloadSchemaType.INTEGER
+                )
+            for name in DATETIME_FIELDS:
+                client.create_payload_index(
+                    collection, name, field_schema=models.PayloadSchemaType.DATETIME
                 )
 
     def upsert(self, points: Sequence[Point]) -> None:

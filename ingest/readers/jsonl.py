@@ -1,4 +1,5 @@
-"""JSONL knowledge records: {"doc_id" or "id", "title", "text", "metadata"} per line."""
+"""JSONL records: knowledge documents ({"doc_id" or "id", "title", "text", "metadata"}) and
+interactions ({"interaction_id", "channel", "turns": [{"role", "text"}], ...}), one per line."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from casebook.errors import ParseError
+from casebook.interactions import Interaction
 from casebook.models import SourceDocument
 from ingest.readers.base import Failure, one_line
+from ingest.readers.interactions_jsonl import record_to_interaction
 from ingest.structure import sections_from_text
 
 
@@ -42,8 +45,9 @@ def record_to_document(record: Any, source: str) -> SourceDocument:
     )
 
 
-def read_jsonl(path: Path) -> Iterator[SourceDocument | Failure]:
-    """Each valid line as a document; each bad line as a failure naming its line number."""
+def read_jsonl(path: Path) -> Iterator[SourceDocument | Interaction | Failure]:
+    """Each valid line as a document or interaction (a record with "turns" is an interaction);
+    each bad line as a failure naming its line number."""
     source = str(path.resolve())
     try:
         handle = path.open("rb")
@@ -57,7 +61,11 @@ def read_jsonl(path: Path) -> Iterator[SourceDocument | Failure]:
                 line = raw.decode("utf-8")
                 if not line.strip():
                     continue
-                yield record_to_document(json.loads(line), source)
+                record = json.loads(line)
+                if isinstance(record, dict) and "turns" in record:
+                    yield record_to_interaction(record, source)
+                else:
+                    yield record_to_document(record, source)
             except UnicodeDecodeError as exc:
                 yield Failure(where, one_line(f"not UTF-8 text: {exc.reason} at byte {exc.start}"))
             except json.JSONDecodeError as exc:

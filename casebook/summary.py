@@ -1,0 +1,382 @@
+"""Extractive, cited summaries of one support interaction, without an LLM.
+
+Sections: ``issue`` (the customer's problem), ``actions`` (what the agent asked for or
+suggested), ``resolution`` (how it ended, or the next step) and ``status``. Every sentence in
+the first three is copied from one turn and cites it (0-based). Quotes are a turn's text after
+``clean``: HTML entities decoded; URLs, @handles, thread counters ("1/2") and a trailing
+sign-off ("^AB", "- Sam") removed; blank runs collapsed, blanks before punctuation and a comma
+or colon left at the start of a line dropped. Nothing else is rewritten. The only added words
+are labels: "Issue:", "Customer:", "Agent:", "Status:" and the like.
+
+Human summaries of support chats run two or three sentences (the customer's problem, then what
+the agent did), so a summary is short: the best one or two substantive sentences of the
+customer's opening message (a message under SHORT_ISSUE_WORDS borrows one from the next), then
+one agent sentence, or two from different turns when the second also scores high. Agent
+sentences are scored by similarity to the conversation (content-word cosine, averaged with
+embedding cosine to the sentence centroid when an ``Embedder`` is given), length, recency,
+outcome and request cue words, and a penalty for pleasantries ("Happy to help!"). A single
+agent sentence goes to ``resolution`` when it comes from the agent's last message or the
+status is resolved, else to ``actions``.
+
+Internal notes (role "internal") are never quoted, since a summary may be shown to the
+customer; they can decide the status, and the status line then says "(per internal note)".
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from casebook.interactions import Interaction
+
+if TYPE_CHECKING:  # summarising without an embedder never imports torch
+    from casebook.embedding import Embedder
+
+STATUSES = ("resolved", "pending", "escalated", "unknown")
+SECTIONS = ("issue", "actions", "resolution", "status")
+STAFF_ROLES = ("agent", "bot")  # quoted for actions and resolution; "system" is never quoted
+LABELS = {"customer": "Customer", "agent": "Agent", "bot": "Bot", "internal": "Internal note"}
+
+# Status field values of ticketing systems, mapped to ours (anything else: read the turns).
+STATUS_FIELD = {
+    "resolved": "resolved", "solved": "resolved", "closed": "resolved", "done": "resolved",
+    "escalated": "escalated", "pending": "pending", "open": "pending", "new": "pending",
+    "waiting": "pending", "on-hold": "pending", "on_hold": "pending", "hold": "pending",
+    "in progress": "pending", "in_progress": "pending",
+}  # fmt: skip
+
+URL = re.compile(r"(?:https?://|www\.)\S+")
+HANDLE = re.compile(r"(?<!\w)@\w+")
+COUNTER = re.compile(r"^\(?\d/\d\)?\s+|\s+\(?\d/\d\)?$")
+SIGN_OFF = re.compile(r"(?:\s|(?<=[.!?]))(?:\^\s?[A-Za-z]{1,12}|[-–—~]\s?[A-Z][a-z]{1,12})$")
+ORPHAN_PUNCTUATION = re.compile(r"\s+([,;:.!?])")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)|\s*\n\s*")
+WORD = re.compile(r"[a-z0-9']+")
+
+PROBLEM = re.compile(
+    r"\b(?:can ?not|can'?t|couldn'?t|won'?t|doesn'?t|didn'?t|isn'?t|aren'?t|haven'?t|not|no|"
+    r"unable|error\w*|issue\w*|problem\w*|broken|fail\w*|crash\w*|stuck|missing|never|still|"
+    r"wrong|charged|refund|cancel\w*|delay\w*|late|lost|help|why|keeps?|disappoint\w*|"
+    r"terrible|worst|annoy\w*|frustrat\w*|complain\w*)\b"
+)
+REQUEST = re.compile(
+    r"\b(?:please|try|could you|can you|would you|send|dm|direct message|check\w*|restart\w*|"
+    r"reinstall\w*|updat\w*|reset\w*|clear\w*|visit|contact|reach out|call|follow\w*|confirm|"
+    r"provide|share|look into|investigat\w*|we'll|we will|i'll|i will|let's|recommend\w*|"
+    r"suggest\w*|advis\w*|need)\b"
+)
+OUTCOME = re.compile(
+    r"\b(?:refund\w*|replace\w*|resolved|fixed|sorted|credit\w*|compensat\w*|escalat\w*|"
+    r"passed|forwarded|raised|reported|arranged|rebook\w*|processed|issued|will be|has been|"
+    r"have been|is now|are now|available|expected|within|unfortunately|unable)\b"
+)
+ESCALATED = re.compile(  # handed to another team or level
+    r"\b(?:escalat\w*|(?:passed|forwarded|referred|handed)(?: on)?(?: \w+){0,2} (?:on )?to|"
+    r"raised (?:this|it|a \w+) with|specialist team|tier (?:2|two|3|three)|"
+    r"(?:to|with) (?:a|my|our|the) (?:supervisor|manager))\b"
+)
+CONFIRMED = re.compile(
+    r"\b(?:works?|worked|working now|fixed|sorted|resolved|all good|that helps|helped|got it|"
+    r"received|perfect|brilliant|awesome|appreciate\w*|thanks?|thank you|thx|cheers)\b"
+)
+CLOSING = re.compile(
+    r"\b(?:glad|you'?re welcome|happy to help|my pleasure|any ?time|enjoy|good to go|all set|"
+    r"taken care of|(?:is|are|has been|have been|now) (?:sorted|resolved|fixed)|"
+    r"(?:i've|we've|i have|we have|has been|have been) (?:arranged|issued|processed|refunded|"
+    r"credited|re-?sent|replaced))\b"
+)
+PENDING = re.compile(
+    r"\b(?:dm|direct message|private message|follow(?:ing)? up|get back to you|be in touch|"
+    r"look(?:ing)? into|investigat\w*|please (?:send|provide|share|confirm|reach|contact|call|"
+    r"check|try|let)|reach(?:ing)? out|we'll|we will|i'll|i will|waiting|awaiting|shortly|"
+    r"contact(?:ed)? you|will be contacted)\b"
+)
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+STOPWORDS = _words(
+    "a an the and or but if so of to in on at by for with from as is are was were be been "
+    "being am do does did have has had i me my mine you your yours we us our he she it its "
+    "they them their this that these those there here what which who whom when where how "
+    "will would can could should shall may might must just also very really too then than "
+    "up down out about into over again more most some any all no not only own same such "
+    "i'm i've i'll i'd you're you've you'll we're we've we'll it's that's there's let's "
+    "s t re ve ll d m don't can't won't get got"
+)
+# Words that carry no content in a support chat: a sentence made only of these is a pleasantry.
+PLEASANTRY = _words(
+    "hi hello hey dear thanks thank thx ty cheers welcome glad happy great good nice awesome "
+    "perfect ok okay sure sorry apologies apologize hear help assist assistance know let "
+    "anything else further questions question hand lend day evening weekend morning night "
+    "enjoy care feel free reach team message again much appreciate appreciated understanding "
+    "patience wonderful lovely pleasure anytime time hope soon please yes yeah no problem "
+    "worries definitely absolutely"
+)
+
+MIN_WORDS = 3  # shorter fragments ("Hi Sam,", "Thanks!") say nothing worth quoting
+ISSUE_WORDS, ISSUE_SENTENCES = 30, 2  # cap on the opening: references run ~35 words in all
+SHORT_ISSUE_WORDS = 8  # an opening this short ("Hi, can you help?") borrows the next message
+STAFF_WORDS = 30  # budget for a second agent sentence
+SECOND_SENTENCE_SCORE = 0.8  # a second agent sentence must score this high (typical best: 0.9)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A quote (cleaned as ``clean`` does) from the 0-based turn it came from."""
+
+    turn: int
+    role: str
+    quote: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"turn": self.turn, "role": self.role, "quote": self.quote}
+
+
+@dataclass(frozen=True)
+class Summary:
+    """An extractive summary; ``status_source`` is the sentence that decided the status."""
+
+    interaction_id: str
+    issue: list[Citation]
+    actions: list[Citation]
+    resolution: list[Citation]
+    status: str
+    status_source: Citation | None = None
+
+    @property
+    def citations(self) -> list[Citation]:
+        """Quoted sentences in summary order, then the status source if not already quoted."""
+        quoted = [*self.issue, *self.actions, *self.resolution]
+        source = self.status_source
+        return quoted + ([source] if source and source not in quoted else [])
+
+    def section_text(self, name: str, markers: bool = True) -> str:
+        """One section: a role label before each speaker's quotes, each quote then "[tN]"."""
+        if name == "status":
+            text = self.status
+            source = self.status_source
+            if source and source.role == "internal":
+                text += " (per internal note)"
+            return f"{text} [t{source.turn}]" if source and markers else text
+        parts: list[str] = []
+        role = ""
+        for cite in getattr(self, name):
+            if cite.role != role:
+                role = cite.role
+                parts.append(f"{LABELS.get(role, role.title())}:")
+            parts.append(f"{cite.quote} [t{cite.turn}]" if markers else cite.quote)
+        return " ".join(parts)
+
+    def text(self, markers: bool = True) -> str:
+        """The non-empty sections, one line each ("Issue: Customer: ... [t0]")."""
+        lines = [(name, self.section_text(name, markers)) for name in SECTIONS]
+        return "\n".join(f"{name.title()}: {body}" for name, body in lines if body)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "interaction_id": self.interaction_id,
+            "summary": self.text(),
+            "sections": {
+                "issue": self.section_text("issue"),
+                "actions": self.section_text("actions"),
+                "resolution": self.section_text("resolution"),
+                "status": self.status,  # the bare value; the summary's status line cites it
+            },
+            "citations": [c.to_json() for c in self.citations],
+        }
+
+
+def clean(text: str) -> str:
+    """A turn's text as it is quoted: no URLs, @handles, thread counters or trailing sign-off."""
+    text = URL.sub(" ", HANDLE.sub(" ", html.unescape(text)))
+    lines = []
+    for line in text.split("\n"):
+        line = ORPHAN_PUNCTUATION.sub(r"\1", " ".join(line.split()))  # "Hi @Sam, ok" -> "Hi, ok"
+        line = SIGN_OFF.sub("", COUNTER.sub("", line)).lstrip(",;: ").strip()
+        if line:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of cleaned text (each a substring of it), without wordless fragments."""
+    return [s.strip() for s in SENTENCE_END.split(text) if re.search(r"[^\W\d_]{2}", s)]
+
+
+@dataclass
+class _Sentence:
+    turn: int
+    role: str
+    rank: int  # how many earlier quotable turns have the same role
+    index: int  # position in its turn
+    text: str
+    words: list[str]
+    content: Counter[str]
+    similarity: float = 0.0
+
+    def has(self, cue: re.Pattern[str]) -> bool:
+        return cue.search(self.text.lower()) is not None
+
+    def is_pleasantry(self) -> bool:
+        return sum(1 for w in self.content if w not in PLEASANTRY) < 2
+
+    def cite(self) -> Citation:
+        return Citation(self.turn, self.role, self.text)
+
+
+def _split(interaction: Interaction) -> list[_Sentence]:
+    """The quotable sentences of customer and staff turns, in order; internal notes left out."""
+    ranks: Counter[str] = Counter()
+    out: list[_Sentence] = []
+    for number, turn in enumerate(interaction.turns):
+        if turn.role != "customer" and turn.role not in STAFF_ROLES:
+            continue
+        found = []
+        for text in sentences(clean(turn.text)):
+            words = WORD.findall(text.lower())
+            if len(words) >= MIN_WORDS:
+                content = Counter(w for w in words if w not in STOPWORDS and len(w) > 1)
+                found.append((text, words, content))
+        for index, (text, words, content) in enumerate(found):
+            out.append(_Sentence(number, turn.role, ranks[turn.role], index, text, words, content))
+        ranks[turn.role] += bool(found)
+    return out
+
+
+def _cosine(a: Counter[str], b: Counter[str]) -> float:
+    dot = sum(v * b[k] for k, v in a.items())
+    norm = math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values()))
+    return dot / norm if norm else 0.0
+
+
+def _score_similarity(items: list[_Sentence], embedder: Embedder | None) -> None:
+    """Each sentence's similarity to the whole conversation (content words, plus embeddings)."""
+    total: Counter[str] = Counter()
+    for item in items:
+        total.update(item.content)
+    for item in items:
+        item.similarity = _cosine(item.content, total)
+    if embedder is None or not items:
+        return
+    vectors = embedder.embed([item.text for item in items])
+    centroid = [sum(column) for column in zip(*vectors, strict=True)]
+    norm = math.sqrt(sum(x * x for x in centroid)) or 1.0
+    for item, vector in zip(items, vectors, strict=True):
+        dense = sum(a * b for a, b in zip(vector, centroid, strict=True)) / norm
+        item.similarity = (item.similarity + dense) / 2
+
+
+def _issue_score(item: _Sentence) -> float:
+    """For trimming a long opening: problem statements and questions first, then substance."""
+    return (
+        item.similarity
+        + 0.25 * item.has(PROBLEM)
+        + 0.1 * ("?" in item.text)
+        + 0.3 * min(len(item.words), 25) / 25
+    )
+
+
+def _staff_score(item: _Sentence, last_rank: int) -> float:
+    """Weights set on TweetSumm's train split and checked on its valid split (bench/summaries)."""
+    return (
+        0.53 * item.similarity
+        + 0.7 * min(len(item.words), 30) / 30
+        + 0.3 * (item.rank == last_rank)
+        - 0.05 * min(last_rank - item.rank, 4)
+        + 0.1 * min(item.index, 3)
+        - 0.5 * item.is_pleasantry()
+        + 0.07 * item.has(OUTCOME)
+        + 0.1 * item.has(REQUEST)
+    )
+
+
+def _issue(customer: list[_Sentence]) -> list[_Sentence]:
+    """The customer's opening message without pleasantries, trimmed to its best two sentences."""
+    opening = [s for s in customer if s.rank == 0]
+    chosen = [s for s in opening if not s.is_pleasantry()] or opening
+    if sum(len(s.words) for s in chosen) < SHORT_ISSUE_WORDS:
+        follow_up = [s for s in customer if s.rank == 1 and not s.is_pleasantry()]
+        if follow_up:
+            chosen.append(max(follow_up, key=_issue_score))
+    kept: list[_Sentence] = []
+    for item in sorted(chosen, key=_issue_score, reverse=True):
+        fits = sum(len(s.words) for s in kept) + len(item.words) <= ISSUE_WORDS
+        if not kept or (fits and len(kept) < ISSUE_SENTENCES):
+            kept.append(item)
+    return sorted(kept, key=lambda s: (s.turn, s.index))
+
+
+def _staff(staff: list[_Sentence]) -> list[_Sentence]:
+    """The best agent sentence, and a second from another turn when it scores high and fits."""
+    if not staff:
+        return []
+    last_rank = max(s.rank for s in staff)
+    ranked = sorted(staff, key=lambda s: _staff_score(s, last_rank), reverse=True)
+    best = ranked[0]
+    for item in ranked[1:]:
+        if item.turn == best.turn:
+            continue
+        fits = len(best.words) + len(item.words) <= STAFF_WORDS
+        if fits and _staff_score(item, last_rank) >= SECOND_SENTENCE_SCORE:
+            return sorted([best, item], key=lambda s: s.turn)
+        break
+    return [best]
+
+
+def infer_status(interaction: Interaction) -> tuple[str, Citation | None]:
+    """The status field when it names one we know, else read from the last turns (newest first).
+
+    Per sentence, newest first: escalation wording from staff; a customer's thanks or
+    confirmation without a complaint, or an agent's closing ("Glad to help"), is resolved; an
+    open next step ("DM us", "we'll follow up", a question to the customer) or a customer's
+    unanswered question or complaint is pending.
+    """
+    mapped = STATUS_FIELD.get(interaction.status.strip().lower())
+    if mapped:
+        return mapped, None
+    recent = [(n, t) for n, t in enumerate(interaction.turns) if clean(t.text)][-4:]
+    for number, turn in reversed(recent):
+        staff = turn.role in (*STAFF_ROLES, "internal")
+        for text in reversed(sentences(clean(turn.text)) or [clean(turn.text)]):
+            lower = text.lower()
+            cite = Citation(number, turn.role, text)
+            if staff and ESCALATED.search(lower):
+                return "escalated", cite
+            if turn.role == "customer" and CONFIRMED.search(lower) and not PROBLEM.search(lower):
+                return "resolved", cite
+            if staff and CLOSING.search(lower):
+                return "resolved", cite
+            if staff and (PENDING.search(lower) or "?" in text):  # waiting on the customer
+                return "pending", cite
+            if turn.role == "customer" and ("?" in text or PROBLEM.search(lower)):
+                return "pending", cite
+    return "unknown", None
+
+
+def summarize(interaction: Interaction, embedder: Embedder | None = None) -> Summary:
+    """An extractive summary of one interaction: issue, actions, resolution, status, citations."""
+    status, source = infer_status(interaction)
+    items = _split(interaction)
+    _score_similarity(items, embedder)
+    customer = [s for s in items if s.role == "customer"]
+    issue = _issue(customer) or items[:1]  # no customer turn: the first thing said
+    staff = _staff([s for s in items if s.role in STAFF_ROLES and s not in issue])
+    actions, resolution = staff[:-1], staff[-1:]
+    last_staff_turn = max((s.turn for s in items if s.role in STAFF_ROLES), default=-1)
+    if len(staff) == 1 and staff[0].turn != last_staff_turn and status != "resolved":
+        actions, resolution = staff, []  # an earlier step, and nothing came of it yet
+    return Summary(
+        interaction.interaction_id,
+        [s.cite() for s in issue],
+        [s.cite() for s in actions],
+        [s.cite() for s in resolution],
+        status,
+        source,
+    )

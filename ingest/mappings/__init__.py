@@ -1,0 +1,1 @@
+"""Field mappings for helpdesk exports (JSON files read by ingest.readers.helpdesk)."""
