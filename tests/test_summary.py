@@ -269,10 +269,9 @@ def test_every_quote_is_verbatim_from_the_cited_turn(turns: list[tuple[str, str]
     assert summary.status in STATUSES
 
 
-# The bench criterion, on the whole dataset (slow; needs ../shared/datasets/tweetsumm).
+# The bench criterion, on the whole dataset (about 3 s; needs ../shared/datasets/tweetsumm).
 
 
-@pytest.mark.slow
 @pytest.mark.skipif(not TWEETSUMM.exists(), reason="needs ../shared/datasets/tweetsumm")
 def test_tweetsumm_rouge_l_beats_the_lead_baseline_by_ten_percent() -> None:
     spec = importlib.util.spec_from_file_location("bench_summaries", ROOT / "bench/summaries.py")
