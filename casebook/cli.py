@@ -107,7 +107,6 @@ def ingest(
         conversations = ConversationChunker(
             index.embedder.tokens,
             settings.chunk_tokens,
-            settings.chunk_overlap,
             summarize=summary_sections,
         )
         bar = tqdm(unit="file", desc="ingest", disable=not sys.stderr.isatty(), file=sys.stderr)
@@ -242,7 +241,7 @@ def summarize(
     index = _open(Settings())
     try:
         interaction = index.get_interaction(tenant, interaction_id)
-        summary = summarize_interaction(interaction, index.embedder).to_json()
+        summary = summarize_interaction(interaction).to_json()
     except CasebookError as exc:
         raise _fail(str(exc)) from exc
     finally:

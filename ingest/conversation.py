@@ -49,31 +49,28 @@ class ConversationChunker:
     """Packs whole turns into token-bounded chunks; a turn is split only when it alone is too big.
 
     Internal notes never share a chunk with public turns, so a `visibility` filter can leave them
-    out. Each chunk overlaps the previous one by its last turn when that turn is short.
+    out. Chunks do not overlap: no text of an interaction is indexed twice (an email thread's
+    quoted replies are already gone), and the subject heads every chunk for context.
     """
 
     def __init__(
         self,
         tokenizer: Callable[[str], list[int]],
         chunk_tokens: int,
-        overlap: int,
         summarize: Summarize | None = None,
     ) -> None:
         self.chunk_tokens = chunk_tokens
-        self.overlap = overlap
         self._tokens = tokenizer
         self._summarize = summarize
         self._splitter = SentenceSplitter(
-            chunk_size=chunk_tokens,
-            chunk_overlap=min(overlap, chunk_tokens // 2),
-            tokenizer=tokenizer,
+            chunk_size=chunk_tokens, chunk_overlap=0, tokenizer=tokenizer
         )
 
     @property
     def signature(self) -> str:
         """What, besides content, decides an interaction's chunks."""
         summarizer = "summary" if self._summarize else "fallback"
-        return f"conversation=1;tokens={self.chunk_tokens};overlap={self.overlap};{summarizer}"
+        return f"conversation=2;tokens={self.chunk_tokens};{summarizer}"
 
     def _pieces(self, turn_index: int, line: str, budget: int) -> list[tuple[int, str]]:
         if len(self._tokens(line)) <= budget:
@@ -92,10 +89,7 @@ class ConversationChunker:
                 cost = len(self._tokens(piece[1])) + 1
                 if current and (size + cost > budget or is_internal != internal):
                     groups.append(current)
-                    last = current[-1]
-                    carry = len(self._tokens(last[1])) + 1
-                    keep = is_internal == internal and carry <= self.overlap
-                    current, size = ([last], carry) if keep else ([], 0)
+                    current, size = [], 0
                 current.append(piece)
                 size += cost
                 internal = is_internal

@@ -140,9 +140,7 @@ def ingest(
     `total` is told how many files there are, `progress` is told as each one is done.
     """
     redactor = redactor or Redactor()
-    conversations = conversations or ConversationChunker(
-        chunker.tokenizer, chunker.chunk_tokens, chunker.overlap
-    )
+    conversations = conversations or ConversationChunker(chunker.tokenizer, chunker.chunk_tokens)
     redaction = redactor.signature if redact_interactions else "raw"
     conversation_signature = f"{conversations.signature};{redaction}"
     report = IngestReport()

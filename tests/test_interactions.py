@@ -10,6 +10,7 @@ import pytest
 from casebook.embedding import Embedder
 from casebook.index import Index
 from casebook.interactions import Interaction, Turn
+from casebook.store.base import Condition, Where
 from ingest.chunking import Chunker
 from ingest.conversation import ConversationChunker, render_turn
 from ingest.pipeline import ingest
@@ -131,7 +132,7 @@ def test_chunks_hold_whole_turns(embedder: Embedder) -> None:
     turns = [
         ("customer" if i % 2 else "agent", f"Message {i} about the router. " * 6) for i in range(30)
     ]
-    chunks = ConversationChunker(embedder.tokens, 120, 30).chunk(_conversation(turns), "t", "h")
+    chunks = ConversationChunker(embedder.tokens, 120).chunk(_conversation(turns), "t", "h")
     rendered = {render_turn(Turn(r, t)) for r, t in turns}
     for chunk in chunks[:-1]:
         assert all(line in rendered for line in chunk.text.split("\n"))
@@ -145,7 +146,7 @@ def test_chunks_hold_whole_turns(embedder: Embedder) -> None:
 def test_a_turn_is_split_only_when_it_alone_is_too_long(embedder: Embedder) -> None:
     long_turn = "The router restarts every night at two and loses the settings. " * 40
     turns = [("customer", long_turn), ("agent", "Please update the firmware.")]
-    chunks = ConversationChunker(embedder.tokens, 100, 20).chunk(_conversation(turns), "t", "h")
+    chunks = ConversationChunker(embedder.tokens, 100).chunk(_conversation(turns), "t", "h")
     parts = [c for c in chunks[:-1] if c.extra["turn_start"] == 0 == c.extra["turn_end"]]
     assert len(parts) > 1
     assert all(len(embedder.tokens(c.text)) <= 100 for c in chunks[:-1])
@@ -153,7 +154,7 @@ def test_a_turn_is_split_only_when_it_alone_is_too_long(embedder: Embedder) -> N
 
 def test_internal_notes_never_share_a_chunk_with_public_turns(embedder: Embedder) -> None:
     turns = [("customer", "Hi"), ("internal", "VIP customer"), ("agent", "Hello!")]
-    chunks = ConversationChunker(embedder.tokens, 200, 40).chunk(_conversation(turns), "t", "h")
+    chunks = ConversationChunker(embedder.tokens, 200).chunk(_conversation(turns), "t", "h")
     for chunk in chunks[:-1]:
         assert chunk.metadata["visibility"] == (
             "internal" if chunk.extra["roles"] == ["internal"] else "public"
@@ -185,17 +186,25 @@ def test_malformed_interaction_records_are_named_and_the_rest_ingested(
     assert all("\n" not in f.error for f in report.failed)
 
 
-def _dataset_sample(name: str, limit: int) -> list[dict]:
+def _dataset_sample(name: str, limit: int | None) -> list[dict]:
     lines = (DATASETS / name / "interactions.jsonl").read_text(encoding="utf-8").splitlines()
     return [json.loads(line) for line in lines[:limit]]
 
 
 @needs_datasets
-@pytest.mark.parametrize("name", ["tweetsumm", "doc2dial"])
+@pytest.mark.parametrize(
+    ("name", "limit"),
+    [
+        ("tweetsumm", 25),
+        ("doc2dial", 25),
+        pytest.param("tweetsumm", None, marks=pytest.mark.slow),
+        pytest.param("doc2dial", None, marks=pytest.mark.slow),
+    ],
+)
 def test_dataset_interactions_keep_every_turn_role_and_order(
-    name: str, edge_index: Index, chunker: Chunker, tmp_path: Path
+    name: str, limit: int | None, edge_index: Index, chunker: Chunker, tmp_path: Path
 ) -> None:
-    records = _dataset_sample(name, 25)
+    records = _dataset_sample(name, limit)
     report = ingest(edge_index, chunker, [write_jsonl(tmp_path / f"{name}.jsonl", records)])
     assert not report.failed and report.interactions == len(records)
     for record in records:
@@ -208,3 +217,78 @@ def test_dataset_interactions_keep_every_turn_role_and_order(
             "[" in t.text or t.text == r["text"]
             for t, r in zip(stored.turns, expected, strict=True)
         )
+
+
+MBOX = """From customer@example.com Mon Mar  4 09:00:00 2024
+From: Dana Customer <customer@example.com>
+To: support@lumen.example
+Subject: Thermostat keeps rebooting
+Date: Mon, 4 Mar 2024 09:00:00 +0000
+Message-ID: <m1@example.com>
+
+My thermostat reboots every hour since the last update.
+The screen flashes the logo and then the schedule is gone.
+
+--
+Dana
+
+From support@lumen.example Mon Mar  4 10:00:00 2024
+From: Lumen Support <support@lumen.example>
+To: customer@example.com
+Subject: Re: Thermostat keeps rebooting
+Date: Mon, 4 Mar 2024 10:00:00 +0000
+Message-ID: <m2@lumen.example>
+In-Reply-To: <m1@example.com>
+References: <m1@example.com>
+
+Please hold the side button for ten seconds to restart it cleanly.
+Then check that the power adapter is firmly seated.
+
+On Mon, 4 Mar 2024 at 09:00, Dana Customer <customer@example.com> wrote:
+> My thermostat reboots every hour since the last update.
+> The screen flashes the logo and then the schedule is gone.
+
+From customer@example.com Mon Mar  4 11:00:00 2024
+From: Dana Customer <customer@example.com>
+To: support@lumen.example
+Subject: Re: Thermostat keeps rebooting
+Date: Mon, 4 Mar 2024 11:00:00 +0000
+Message-ID: <m3@example.com>
+In-Reply-To: <m2@lumen.example>
+References: <m1@example.com> <m2@lumen.example>
+
+The adapter was loose. It has not rebooted since, thank you!
+
+On Mon, 4 Mar 2024 at 10:00, Lumen Support <support@lumen.example> wrote:
+> Please hold the side button for ten seconds to restart it cleanly.
+> Then check that the power adapter is firmly seated.
+>
+> On Mon, 4 Mar 2024 at 09:00, Dana Customer <customer@example.com> wrote:
+>> My thermostat reboots every hour since the last update.
+
+Sent from my phone
+"""
+
+
+def test_an_mbox_thread_indexes_no_quoted_text_twice(
+    edge_index: Index, embedder: Embedder, tmp_path: Path
+) -> None:
+    path = tmp_path / "support.mbox"
+    path.write_text(MBOX, encoding="utf-8")
+    small = Chunker(embedder.tokens, 40, 10)  # small chunks: the thread spans several
+    report = ingest(edge_index, small, [path])
+    assert (report.interactions, report.failed) == (1, [])
+    chunks = [
+        p.payload["text"]
+        for p in edge_index.store.scroll(Where(must=(Condition("kind", ("interaction",)),)))
+    ]
+    assert len(chunks) > 1
+    for sentence in (
+        "My thermostat reboots every hour since the last update.",
+        "Please hold the side button for ten seconds to restart it cleanly.",
+        "The adapter was loose.",
+    ):
+        assert sum(sentence in c for c in chunks) == 1, sentence
+    stored = edge_index.get_interaction("default", "m1@example.com")
+    assert [t.role for t in stored.turns] == ["customer", "agent", "customer"]
+    assert all("[EMAIL]" in t.author for t in stored.turns)  # authors redacted
