@@ -124,7 +124,7 @@ class Interaction:
         return self.metadata | {k: v for k, v in out.items() if v not in ("", None, [])}
 
 
-_FIELDS = (
+TEXT_FIELDS = (
     "subject",
     "customer_id",
     "created_at",
@@ -135,7 +135,7 @@ _FIELDS = (
     "product",
     "language",
 )
-_CHUNK_FIELDS = {"interaction_id", "channel", "tags", "csat", "visibility", "outcome", *_FIELDS}
+_CHUNK_FIELDS = {"interaction_id", "channel", "tags", "csat", "visibility", "outcome", *TEXT_FIELDS}
 
 
 def interaction_from_payload(payload: dict[str, Any]) -> Interaction:
@@ -157,5 +157,5 @@ def interaction_from_payload(payload: dict[str, Any]) -> Interaction:
         csat=meta.get("csat"),
         metadata={k: v for k, v in meta.items() if k not in _CHUNK_FIELDS},
         source=str(payload.get("source", "")),
-        **{name: str(meta.get(name, "")) for name in _FIELDS},
+        **{name: str(meta.get(name, "")) for name in TEXT_FIELDS},
     )

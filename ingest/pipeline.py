@@ -143,6 +143,29 @@ def ingest(
     conversations = conversations or ConversationChunker(chunker.tokenizer, chunker.chunk_tokens)
     redaction = redactor.signature if redact_interactions else "raw"
     conversation_signature = f"{conversations.signature};{redaction}"
+    document_signature = f"{chunker.signature};{redactor.signature if redact_documents else 'raw'}"
+    model = index.embedder.name
+
+    def prepare(
+        result: SourceDocument | Interaction,
+    ) -> tuple[str, str, Callable[[], list[Chunk]], Counter[str]]:
+        """(id, content hash, how to chunk it, redactions) of one item, redacted as configured."""
+        found: Counter[str] = Counter()
+        if isinstance(result, Interaction):
+            interaction = result
+            if redact_interactions:
+                interaction, found = redactor.redact_interaction(interaction)
+            digest = interaction_hash(interaction, conversation_signature, model)
+            return (
+                interaction.interaction_id,
+                digest,
+                lambda: conversations.chunk(interaction, tenant, digest),
+                found,
+            )
+        doc = redact_document(result, redactor, found) if redact_documents else result
+        digest = document_hash(doc, document_signature, model)
+        return doc.doc_id, digest, lambda: chunker.chunk(doc, tenant, digest), found
+
     report = IngestReport()
     existing = index.documents(tenant)
     items = list(discover(paths))
@@ -164,40 +187,23 @@ def ingest(
                 report.failed.append(result)
                 failed_sources.add(str(item.path.resolve()))
                 continue
-            if isinstance(result, Interaction):
-                interaction = result
-                if redact_interactions:
-                    interaction, counts = redactor.redact_interaction(interaction)
-                    report.redactions.update(counts)
-                doc_id = interaction.interaction_id
-                doc_hash = interaction_hash(
-                    interaction, conversation_signature, index.embedder.name
-                )
-            else:
-                if redact_documents:
-                    result = redact_document(result, redactor, report.redactions)
-                doc_id = result.doc_id
-                doc_hash = document_hash(result, chunker.signature, index.embedder.name)
+            doc_id, doc_hash, make_chunks, found = prepare(result)
             if doc_id in seen:
                 report.failed.append(
                     Failure(str(item.path), f"duplicate document id {doc_id!r} in this run")
                 )
                 continue
             seen.add(doc_id)
-            if isinstance(result, Interaction):
-                report.interactions += 1
+            report.interactions += isinstance(result, Interaction)
             before = existing.get(doc_id)
             if before is not None and before.doc_hash == doc_hash:
                 report.unchanged += 1
                 continue
-            chunks = (
-                conversations.chunk(interaction, tenant, doc_hash)
-                if isinstance(result, Interaction)
-                else chunker.chunk(result, tenant, doc_hash)
-            )
+            chunks = make_chunks()
             if not chunks:
                 report.failed.append(Failure(str(item.path), f"{doc_id}: no text to index"))
                 continue
+            report.redactions.update(found)
             if before is None:
                 report.added += 1
             else:

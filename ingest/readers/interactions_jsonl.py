@@ -5,19 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from casebook.errors import ParseError
-from casebook.interactions import Interaction, Turn, normalize_channel, normalize_role
-
-_TEXT_FIELDS = (
-    "subject",
-    "customer_id",
-    "created_at",
-    "updated_at",
-    "resolved_at",
-    "status",
-    "priority",
-    "product",
-    "language",
+from casebook.interactions import (
+    TEXT_FIELDS,
+    Interaction,
+    Turn,
+    normalize_channel,
+    normalize_role,
 )
+
 # Dataset bookkeeping that is not knowledge about the interaction.
 _IGNORED = {"reference_summaries", "split"}
 
@@ -63,7 +58,7 @@ def record_to_interaction(record: Any, source: str) -> Interaction:
     except ValueError as exc:
         raise ParseError(str(exc)) from exc
     values: dict[str, str] = {}
-    for name in _TEXT_FIELDS:
+    for name in TEXT_FIELDS:
         value = record.get(name)
         if value is not None and not isinstance(value, str):
             raise ParseError(f"'{name}' must be a string")
