@@ -276,28 +276,115 @@ def stats(as_json: JsonOpt = False) -> None:
         )
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
 ) -> None:
-    """Run the HTTP API (OpenAPI docs at /docs)."""
+    """Run the HTTP API (OpenAPI docs at /docs).
+
+    With no API key created the API is open (tenant default, every role) and listens on
+    127.0.0.1 only, whatever --host says; create a key with `casebook keys create` to serve
+    other machines.
+    """
     import uvicorn
 
+    from casebook.keys import KeyStore
     from service.app import create_app
 
     settings = Settings()
+    keys = KeyStore.for_settings(settings)
     host = host or settings.host
     port = port or settings.port
+    auth = ""
+    try:
+        open_mode = keys.is_empty()
+    except CasebookError as exc:
+        raise _fail(str(exc)) from exc
+    if open_mode:
+        if host not in LOOPBACK:
+            typer.echo(f"no API keys, so not listening on {host}: using 127.0.0.1", err=True)
+            host = "127.0.0.1"
+        typer.echo(
+            "no API keys: the API is open (tenant default) and listens on 127.0.0.1 only; "
+            "create one with `casebook keys create --tenant T --role admin`",
+            err=True,
+        )
+    else:
+        auth = "-H 'Authorization: Bearer YOUR_KEY' "
     typer.echo(f"Casebook listening on http://{host}:{port} (API docs: http://{host}:{port}/docs)")
     typer.echo(
-        f"Try: curl -s http://{host}:{port}/v1/search -H 'content-type: application/json' "
+        f"Try: curl -s http://{host}:{port}/v1/search {auth}-H 'content-type: application/json' "
         """-d '{"query": "how do I reset my thermostat?"}'"""
     )
     try:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(settings, keys=keys), host=host, port=port, log_level="info")
     except CasebookError as exc:
         raise _fail(str(exc)) from exc
+
+
+keys_app = typer.Typer(
+    help="API keys: each belongs to one tenant and has a role (agent, bot or admin).",
+    no_args_is_help=True,
+)
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("create")
+def keys_create(
+    tenant: Annotated[str, typer.Option("--tenant", help="Tenant the key belongs to.")],
+    role: Annotated[str, typer.Option("--role", help="agent, bot (read) or admin (all).")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Create a key and print it once; only its hash is stored."""
+    from casebook.keys import KeyStore
+
+    try:
+        key, record = KeyStore.for_settings(Settings()).create(tenant, role)
+    except ValueError as exc:
+        raise _fail(str(exc), 2) from exc
+    except CasebookError as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo("This key is shown once: store it now.", err=True)
+    if as_json:
+        out = {"key": key, "key_id": record.key_id, "tenant": record.tenant, "role": record.role}
+        typer.echo(json.dumps(out))
+    else:
+        typer.echo(key)
+
+
+@keys_app.command("list")
+def keys_list(as_json: JsonOpt = False) -> None:
+    """Every key: id, tenant, role, when it was created, and whether it is revoked."""
+    from casebook.keys import KeyStore
+
+    try:
+        records = KeyStore.for_settings(Settings()).list()
+    except CasebookError as exc:
+        raise _fail(str(exc)) from exc
+    if as_json:
+        typer.echo(json.dumps({"keys": [r.to_json() for r in records]}))
+        return
+    if not records:
+        typer.echo("no keys: the API is open on 127.0.0.1")
+    for r in records:
+        state = "active" if r.active else f"revoked {r.revoked_at}"
+        typer.echo(f"{r.key_id}  {r.tenant:<20} {r.role:<6} {r.created_at}  {state}")
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key_id to revoke.")]) -> None:
+    """Revoke a key; a running server stops accepting it at once."""
+    from casebook.keys import KeyStore
+
+    try:
+        KeyStore.for_settings(Settings()).revoke(key_id)
+    except CasebookError as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(f"revoked {key_id}")
 
 
 def main() -> None:

@@ -11,11 +11,11 @@ from fastapi import Depends, FastAPI, Request
 from casebook import __version__
 from casebook.errors import LimitExceeded
 from casebook.index import Index
+from casebook.keys import KeyStore
 from casebook.settings import Settings
+from service.auth import ReaderDep, install_auth_errors
 from service.errors import install_error_handlers
 from service.schemas import ErrorBody, Health, SearchHit, SearchRequest, SearchResponse
-
-DEFAULT_TENANT = "default"  # until API keys carry a tenant
 
 
 def get_index(request: Request) -> Index:
@@ -25,8 +25,14 @@ def get_index(request: Request) -> Index:
 IndexDep = Annotated[Index, Depends(get_index)]
 
 
-def create_app(settings: Settings, index: Index | None = None) -> FastAPI:
-    """The app for these settings; it opens (and closes) its own index unless given one."""
+def create_app(
+    settings: Settings, index: Index | None = None, keys: KeyStore | None = None
+) -> FastAPI:
+    """The app for these settings; it opens (and closes) its own index unless given one.
+
+    API keys come from `keys` (default: the key file in the data directory); with no key ever
+    created the API is open to tenant "default".
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -49,7 +55,9 @@ def create_app(settings: Settings, index: Index | None = None) -> FastAPI:
         lifespan=lifespan,
         responses={422: {"model": ErrorBody}},
     )
+    app.state.keys = keys or KeyStore.for_settings(settings)
     install_error_handlers(app)
+    install_auth_errors(app)
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> Health:
@@ -57,12 +65,12 @@ def create_app(settings: Settings, index: Index | None = None) -> FastAPI:
         return Health()
 
     @app.post("/v1/search", tags=["search"])
-    def search(request: SearchRequest, index: IndexDep) -> SearchResponse:
-        """Hybrid (dense + BM25) search, with the conversation so far as context."""
+    def search(request: SearchRequest, index: IndexDep, caller: ReaderDep) -> SearchResponse:
+        """Hybrid (dense + BM25) search of the caller's tenant, with the conversation as context."""
         if request.top_k > settings.max_top_k:
             raise LimitExceeded(f"top_k may be at most {settings.max_top_k}")
         hits = index.search(
-            DEFAULT_TENANT,
+            caller.tenant,
             request.query,
             history=[t.model_dump() for t in request.history],
             filters=request.filters,

@@ -17,7 +17,9 @@ from casebook.store.edge import EdgeStore
 from casebook.wiring import open_index as open_configured_index
 from ingest.chunking import Chunker
 from ingest.pipeline import ingest
-from service.app import DEFAULT_TENANT, create_app
+from service.app import create_app
+
+DEFAULT_TENANT = "default"  # the open (no keys) tenant
 
 HIT_FIELDS = {
     "doc_id",
