@@ -7,6 +7,7 @@ package never imports them at module level.
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -84,50 +85,29 @@ def ingest(
     """
     from tqdm import tqdm
 
-    from ingest.chunking import Chunker
-    from ingest.conversation import ConversationChunker
-    from ingest.pii import Redactor
-    from ingest.pipeline import ingest as run_ingest
-    from ingest.routing import Routing
+    from ingest.runner import Ingestor
 
     if kind not in ("auto", "documents", "interactions"):
         raise _fail(f"--kind must be auto, documents or interactions, not {kind!r}", 2)
     settings = Settings()
-    redactor = Redactor(extra_patterns=settings.pii_patterns, pseudonymize=settings.pii_pseudonyms)
-    redact_interactions = settings.redact_interactions if redact is None else redact
-    redact_documents = settings.redact_documents if redact is None else redact
-    routing = Routing(
-        kind=kind,  # type: ignore[arg-type]
-        mapping=mapping,
-        agent_domains=tuple(settings.agent_email_domains),
-    )
     index = _open(settings)
     try:
-        chunker = Chunker(index.embedder.tokens, settings.chunk_tokens, settings.chunk_overlap)
-        conversations = ConversationChunker(
-            index.embedder.tokens,
-            settings.chunk_tokens,
-            summarize=summary_sections,
-        )
+        ingestor = Ingestor(index, settings)
         bar = tqdm(unit="file", desc="ingest", disable=not sys.stderr.isatty(), file=sys.stderr)
 
         def set_total(n: int) -> None:
             bar.total = n
             bar.refresh()
 
-        report = run_ingest(
-            index,
-            chunker,
+        report = ingestor.run(
             paths,
             tenant=tenant,
             prune=prune,
+            kind=kind,  # type: ignore[arg-type]
+            mapping=mapping,
+            redact=redact,
             progress=bar.update,
             total=set_total,
-            routing=routing,
-            conversations=conversations,
-            redactor=redactor,
-            redact_interactions=redact_interactions,
-            redact_documents=redact_documents,
         )
         bar.close()
     finally:
@@ -219,29 +199,27 @@ def search(
         typer.echo(f"   {snippet[:200]}{'…' if len(snippet) > 200 else ''}")
 
 
-def summary_sections(interaction: Any) -> dict[str, str]:
-    """The extractive summary's sections, for the resolution chunk written at ingest."""
-    from casebook.summary import summarize as summarize_interaction
-
-    return dict(summarize_interaction(interaction).to_json()["sections"])
-
-
 @app.command()
 def summarize(
-    interaction_id: Annotated[str, typer.Argument(help="Id of an ingested interaction.")],
+    item_id: Annotated[str, typer.Argument(help="Id of an ingested interaction or document.")],
     tenant: TenantOpt = "default",
     as_json: JsonOpt = False,
 ) -> None:
-    """Summarise one interaction offline: the issue, what was tried, the resolution, the status.
+    """Summarise one interaction or document offline, every sentence quoted and cited.
 
-    Every sentence is quoted from the conversation and cites the turn it came from.
+    An interaction: the issue, what was tried, the resolution and the status, each sentence
+    citing its turn [tN]. A document: its most central sentences, each citing its chunk [n].
     """
+    from casebook.doc_summary import summarize_document
+    from casebook.errors import DocumentNotFound
     from casebook.summary import summarize as summarize_interaction
 
     index = _open(Settings())
     try:
-        interaction = index.get_interaction(tenant, interaction_id)
-        summary = summarize_interaction(interaction).to_json()
+        try:
+            summary = summarize_interaction(index.get_interaction(tenant, item_id)).to_json()
+        except DocumentNotFound:
+            summary = summarize_document(index, tenant, item_id).to_json()
     except CasebookError as exc:
         raise _fail(str(exc)) from exc
     finally:
@@ -251,8 +229,9 @@ def summarize(
         return
     typer.echo(summary["summary"])
     typer.echo("")
-    for citation in summary["citations"]:
-        typer.echo(f"[t{citation['turn']}] {citation['role']}: {citation['quote']}")
+    for number, citation in enumerate(summary["citations"], start=1):
+        where = f"t{citation['turn']}] {citation['role']}" if "turn" in citation else f"{number}]"
+        typer.echo(f"[{where}: {citation['quote']}")
 
 
 @app.command()
@@ -320,8 +299,63 @@ def serve(
         f"Try: curl -s http://{host}:{port}/v1/search {auth}-H 'content-type: application/json' "
         """-d '{"query": "how do I reset my thermostat?"}'"""
     )
+    if settings.log_format == "json":
+        from service.observability import configure_json_logging
+
+        configure_json_logging(settings.log_level)
+    else:
+        logging.basicConfig(level=settings.log_level.upper())
     try:
-        uvicorn.run(create_app(settings, keys=keys), host=host, port=port, log_level="info")
+        uvicorn.run(
+            create_app(settings, keys=keys),
+            host=host,
+            port=port,
+            log_level=settings.log_level.lower(),
+            access_log=settings.log_format != "json",  # JSON mode logs its own access lines
+        )
+    except CasebookError as exc:
+        raise _fail(str(exc)) from exc
+
+
+@app.command()
+def mcp(
+    tenant: Annotated[
+        str | None,
+        typer.Option("--tenant", help="Tenant whose data to use (default: the key's, or default)."),
+    ] = None,
+    key: Annotated[
+        str | None,
+        typer.Option(
+            "--key", envvar="CASEBOOK_API_KEY", help="An API key: its tenant and role apply."
+        ),
+    ] = None,
+) -> None:
+    """Serve the MCP tools over stdio, for Claude Desktop and other local MCP clients.
+
+    Tools: search_knowledge, answer_question, summarize_interaction, get_document. The index is
+    opened by this process (stop `casebook serve` on the same data first, or point the client
+    at the server's /mcp instead). Logs go to stderr; stdout carries the protocol.
+    """
+    from casebook.keys import Caller, KeyStore, validate_tenant
+    from service.mcp_server import serve_stdio
+
+    settings = Settings()
+    if key:
+        try:
+            caller = KeyStore.for_settings(settings).verify(key)
+        except CasebookError as exc:
+            raise _fail(str(exc)) from exc
+        if caller is None:
+            raise _fail("invalid or revoked API key", 2)
+        if tenant is not None and tenant != caller.tenant:
+            raise _fail(f"the key belongs to tenant {caller.tenant!r}, not {tenant!r}", 2)
+    else:
+        try:
+            caller = Caller("stdio", validate_tenant(tenant or "default"), "agent")
+        except ValueError as exc:
+            raise _fail(str(exc), 2) from exc
+    try:
+        serve_stdio(settings, caller)
     except CasebookError as exc:
         raise _fail(str(exc)) from exc
 

@@ -49,6 +49,55 @@ class Settings(BaseSettings):
         "else an email thread's first sender is the customer.",
     )
     max_top_k: int = Field(100, ge=1, description="Largest top_k a caller may ask for.")
+    max_query_chars: int = Field(2000, ge=1, description="Longest query or question accepted.")
+    max_history_turns: int = Field(50, ge=0, description="Most history turns per request.")
+    max_turn_chars: int = Field(8000, ge=1, description="Longest history turn accepted.")
+    max_body_bytes: int = Field(
+        1_000_000, ge=1024, description="Largest request body, except document uploads."
+    )
+    max_upload_bytes: int = Field(
+        50_000_000, ge=1024, description="Largest document upload (POST /v1/documents)."
+    )
+    sync_upload_bytes: int = Field(
+        1_000_000,
+        ge=0,
+        description="Uploads up to this size are ingested before the response; larger ones "
+        "run as a job (GET /v1/jobs/{id}).",
+    )
+    rate_limit_per_minute: int = Field(
+        600, ge=0, description="Requests per minute per API key; 0 turns the limit off."
+    )
+    rate_limit_burst: int = Field(60, ge=1, description="Requests a key may make at once.")
+    answer_min_confidence: float = Field(
+        0.5, ge=0.0, le=1.0, description="Answers with a lower confidence abstain."
+    )
+    llm_provider: Literal["none", "openai", "azure", "openai_like", "ollama"] = Field(
+        "none",
+        description="LLM for generated answers and summaries; none answers extractively. "
+        "openai_like: vLLM, llama.cpp server, LM Studio or any OpenAI-compatible server.",
+    )
+    llm_base_url: str | None = Field(
+        None,
+        description="Endpoint: the API base (.../v1) for openai and openai_like, the resource "
+        "URL for azure, the server for ollama (default http://localhost:11434).",
+    )
+    llm_model: str | None = Field(None, description="Model name (azure: the model behind it).")
+    llm_api_key: SecretStr | None = Field(None, description="API key of the LLM endpoint.")
+    llm_api_version: str | None = Field(
+        None, description="Azure OpenAI API version, e.g. 2024-10-21."
+    )
+    llm_deployment: str | None = Field(None, description="Azure OpenAI deployment name.")
+    llm_timeout_s: float = Field(
+        30.0, gt=0, description="Seconds to wait for the LLM before answering extractively."
+    )
+    llm_max_tokens: int = Field(512, ge=1, description="Most tokens a generated answer may use.")
+    llm_temperature: float = Field(0.0, ge=0.0, le=2.0, description="LLM sampling temperature.")
+    llm_canaries: list[str] = Field(
+        default_factory=list,
+        description='Strings planted in test documents, as JSON ["CANARY-123"]; an answer '
+        "that contains one is replaced by the extractive answer.",
+    )
+    log_format: Literal["json", "text"] = Field("json", description="Server log lines.")
     host: str = Field("127.0.0.1", description="Address `casebook serve` listens on.")
     port: int = Field(8000, description="Port `casebook serve` listens on.")
     log_level: str = Field("INFO", description="Python logging level.")

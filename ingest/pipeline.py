@@ -132,13 +132,16 @@ def ingest(
     redactor: Redactor | None = None,
     redact_interactions: bool = True,
     redact_documents: bool = False,
+    source_name: Callable[[str], str] | None = None,
 ) -> IngestReport:
     """Ingest files and folders into a tenant; re-running it on unchanged input writes nothing.
 
     Personal data is redacted (by `redactor`, default settings when None) before anything is
     chunked, embedded or stored: in interactions by default, in documents when asked.
     `total` is told how many files there are, `progress` is told as each one is done.
+    `source_name` maps a file's path to the source stored and reported (uploads: their name).
     """
+    name = source_name or str
     redactor = redactor or Redactor()
     conversations = conversations or ConversationChunker(chunker.tokenizer, chunker.chunk_tokens)
     redaction = redactor.signature if redact_interactions else "raw"
@@ -178,19 +181,21 @@ def ingest(
     roots = {p.resolve() for p in paths if p.exists()}
     for item in items:
         if isinstance(item, Missing):
-            report.failed.append(Failure(str(item.path), item.reason))
+            report.failed.append(Failure(name(str(item.path)), item.reason))
             if progress:
                 progress(1)
             continue
         for result in read_item(item, routing):
             if isinstance(result, Failure):
-                report.failed.append(result)
+                report.failed.append(Failure(name(result.path), result.error))
                 failed_sources.add(str(item.path.resolve()))
                 continue
+            if source_name is not None:
+                result = replace(result, source=source_name(result.source))
             doc_id, doc_hash, make_chunks, found = prepare(result)
             if doc_id in seen:
                 report.failed.append(
-                    Failure(str(item.path), f"duplicate document id {doc_id!r} in this run")
+                    Failure(name(str(item.path)), f"duplicate document id {doc_id!r} in this run")
                 )
                 continue
             seen.add(doc_id)
@@ -201,7 +206,7 @@ def ingest(
                 continue
             chunks = make_chunks()
             if not chunks:
-                report.failed.append(Failure(str(item.path), f"{doc_id}: no text to index"))
+                report.failed.append(Failure(name(str(item.path)), f"{doc_id}: no text to index"))
                 continue
             report.redactions.update(found)
             if before is None:

@@ -2,27 +2,37 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI
 
 from casebook import __version__
-from casebook.errors import LimitExceeded
+from casebook.feedback import AnswerLog, FeedbackStore
 from casebook.index import Index
 from casebook.keys import KeyStore
+from casebook.llm import build_llm
 from casebook.settings import Settings
-from service.auth import ReaderDep, install_auth_errors
+from ingest.pii import Redactor
+from service import mcp_server
+from service.auth import RateLimiter, install_auth_errors
 from service.errors import install_error_handlers
-from service.schemas import ErrorBody, Health, SearchHit, SearchRequest, SearchResponse
+from service.jobs import Writer
+from service.limits import BodySizeLimit
+from service.observability import install_observability
+from service.openapi import install_openapi_limits
+from service.routes import documents, feedback, openai_compat, ops, search, summaries
+from service.schemas import ErrorBody, Job
 
+log = logging.getLogger(__name__)
 
-def get_index(request: Request) -> Index:
-    return request.app.state.index  # type: ignore[no-any-return]
+DESCRIPTION = """Search documents and support history for customer-experience teams, answer with
+citations, summarise interactions and topics.
 
-
-IndexDep = Annotated[Index, Depends(get_index)]
+Every endpoint but `/healthz`, `/readyz` and `/metrics` takes `Authorization: Bearer <key>`
+(`casebook keys create`). Keys belong to one tenant and see only its data; agent and bot keys
+read, admin keys also upload and delete. Errors are `{"detail", "type"}`."""
 
 
 def create_app(
@@ -36,47 +46,76 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if index is not None:
-            app.state.index = index
-            yield
-            return
-        from casebook.wiring import open_index
+        from ingest.runner import Ingestor
 
-        app.state.index = open_index(settings)
+        own = index is None
+        if own:
+            from casebook.wiring import open_index
+
+            app.state.index = open_index(settings)
+        else:
+            app.state.index = index
+        app.state.ingestor = Ingestor(app.state.index, settings)
+        app.state.writer = Writer()
         try:
-            yield
+            async with mcp_server.serve_http(app):  # /mcp's session manager lives in the lifespan
+                yield
         finally:
-            app.state.index.close()
+            app.state.writer.close()
+            if own:
+                app.state.index.close()
 
     app = FastAPI(
         title="Casebook",
         version=__version__,
-        description="Search documents and support history for customer-experience teams.",
+        description=DESCRIPTION,
         lifespan=lifespan,
-        responses={422: {"model": ErrorBody}},
+        responses={
+            400: {"model": ErrorBody, "description": "The body could not be parsed."},
+            401: {"model": ErrorBody, "description": "No valid API key."},
+            403: {"model": ErrorBody, "description": "The key's role may not do this."},
+            413: {"model": ErrorBody, "description": "The request body is too large."},
+            422: {"model": ErrorBody, "description": "The request is invalid."},
+            429: {"model": ErrorBody, "description": "Rate limit exceeded; see Retry-After."},
+        },
     )
+    app.state.settings = settings
+    app.state.llm = build_llm(settings)  # None: answers stay extractive
     app.state.keys = keys or KeyStore.for_settings(settings)
+    app.state.answer_log = AnswerLog(settings.data_dir)
+    app.state.feedback = FeedbackStore(settings.data_dir)
+    app.state.redactor = Redactor(
+        extra_patterns=settings.pii_patterns, pseudonymize=settings.pii_pseudonyms
+    )
+    if settings.rate_limit_per_minute:
+        app.state.rate_limiter = RateLimiter(
+            settings.rate_limit_per_minute, settings.rate_limit_burst
+        )
     install_error_handlers(app)
     install_auth_errors(app)
+    install_observability(app, stats=lambda: app.state.index.stats())
 
-    @app.get("/healthz", tags=["operations"])
-    def healthz() -> Health:
-        """The process is up."""
-        return Health()
+    def body_limit(method: str, path: str) -> int:
+        upload = method == "POST" and path.rstrip("/") == "/v1/documents"
+        return settings.max_upload_bytes if upload else settings.max_body_bytes
 
-    @app.post("/v1/search", tags=["search"])
-    def search(request: SearchRequest, index: IndexDep, caller: ReaderDep) -> SearchResponse:
-        """Hybrid (dense + BM25) search of the caller's tenant, with the conversation as context."""
-        if request.top_k > settings.max_top_k:
-            raise LimitExceeded(f"top_k may be at most {settings.max_top_k}")
-        hits = index.search(
-            caller.tenant,
-            request.query,
-            history=[t.model_dump() for t in request.history],
-            filters=request.filters,
-            top_k=request.top_k,
-            mode=request.mode,
-        )
-        return SearchResponse(results=[SearchHit(**h.to_json()) for h in hits])
-
+    app.add_middleware(BodySizeLimit, limit_for=body_limit)
+    install_openapi_limits(app, settings)
+    for router in (ops.router, search.router, summaries.router, feedback.router):
+        app.include_router(router)
+    app.include_router(documents.router)
+    app.include_router(openai_compat.router)
+    app.include_router(mcp_server.router)
+    app.add_api_route(
+        "/v1/documents",
+        documents.upload,
+        methods=["POST"],
+        tags=["documents"],
+        openapi_extra={"requestBody": documents.UPLOAD_BODY},
+        response_model=Job,
+        responses={
+            202: {"model": Job, "description": "Accepted: a job ingests the upload."},
+            415: {"model": ErrorBody, "description": "Neither multipart nor JSON."},
+        },
+    )
     return app

@@ -54,6 +54,7 @@ def get_caller(request: Request) -> Caller:
         if found is None:
             raise Unauthorized("invalid or revoked API key")
         caller = found
+    request.state.key_id = caller.key_id  # for the access log; never the key itself
     limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
     if limiter is not None:
         limiter.check(caller.key_id)

@@ -303,3 +303,20 @@ def test_commands_release_the_index_when_they_finish(data_dir: Path) -> None:
     run("stats")
     # Opening the folder again would raise IndexLocked if the command had kept it.
     EdgeStore(Settings(_env_file=None, data_dir=data_dir).edge_path, 384).close()
+
+
+def test_summarize_a_document_quotes_its_central_sentences() -> None:
+    result = run("summarize", "thermostat.md", "--json")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["doc_id"] == "thermostat.md" and summary["citations"]
+    hits = search("thermostat", "--top-k", "50", "--filter", "doc_id=thermostat.md")
+    text = " ".join(h["text"] for h in hits)
+    assert all(c["quote"] in text for c in summary["citations"])
+    plain = run("summarize", "thermostat.md")
+    assert plain.exit_code == 0 and plain.stdout.splitlines()[0] == summary["summary"]
+
+
+def test_summarize_an_unknown_id_fails_clearly() -> None:
+    result = run("summarize", "no-such-thing")
+    assert result.exit_code == 1 and "not found" in result.output

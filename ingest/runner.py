@@ -1,0 +1,74 @@
+"""The ingest pipeline configured from settings: what the CLI and the upload API both run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from casebook.index import Index
+from casebook.settings import Settings
+from ingest.chunking import Chunker
+from ingest.conversation import ConversationChunker
+from ingest.pii import Redactor
+from ingest.pipeline import IngestReport, ingest
+from ingest.routing import Kind, Routing
+
+
+def summary_sections(interaction: Any) -> dict[str, str]:
+    """The extractive summary's sections, for the resolution chunk written at ingest."""
+    from casebook.summary import summarize
+
+    return dict(summarize(interaction).to_json()["sections"])
+
+
+@dataclass
+class Ingestor:
+    """Chunkers, redactor and routing built once from settings; `run` ingests paths."""
+
+    index: Index
+    settings: Settings
+
+    def __post_init__(self) -> None:
+        tokens = self.index.embedder.tokens
+        self.chunker = Chunker(tokens, self.settings.chunk_tokens, self.settings.chunk_overlap)
+        self.conversations = ConversationChunker(
+            tokens, self.settings.chunk_tokens, summarize=summary_sections
+        )
+        self.redactor = Redactor(
+            extra_patterns=self.settings.pii_patterns, pseudonymize=self.settings.pii_pseudonyms
+        )
+
+    def run(
+        self,
+        paths: Sequence[Path],
+        *,
+        tenant: str,
+        prune: bool = False,
+        kind: Kind = "auto",
+        mapping: str | None = None,
+        redact: bool | None = None,
+        progress: Callable[[int], None] | None = None,
+        total: Callable[[int], None] | None = None,
+        source_name: Callable[[str], str] | None = None,
+    ) -> IngestReport:
+        """Ingest files and folders into a tenant (redact=None: as the settings say)."""
+        routing = Routing(
+            kind=kind, mapping=mapping, agent_domains=tuple(self.settings.agent_email_domains)
+        )
+        return ingest(
+            self.index,
+            self.chunker,
+            paths,
+            tenant=tenant,
+            prune=prune,
+            progress=progress,
+            total=total,
+            routing=routing,
+            conversations=self.conversations,
+            redactor=self.redactor,
+            redact_interactions=self.settings.redact_interactions if redact is None else redact,
+            redact_documents=self.settings.redact_documents if redact is None else redact,
+            source_name=source_name,
+        )

@@ -1,0 +1,201 @@
+"""The MCP server: search, answers, summaries and documents as tools for agents.
+
+Over streamable HTTP at /mcp each request's API key is checked like any other route's and the
+tools run in its tenant; over stdio (`casebook mcp`) they run as one local caller.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from typing import Annotated, Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import Response
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.transport_security import TransportSecurityMiddleware, TransportSecuritySettings
+from mcp_types import ToolAnnotations
+from pydantic import Field
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from casebook import __version__
+from casebook.doc_summary import summarize_document
+from casebook.documents import get_document as document_json
+from casebook.errors import CasebookError, DocumentNotFound
+from casebook.generate_summary import interaction_job, summarize_with
+from casebook.keys import Caller
+from casebook.settings import Settings
+from casebook.summary import summarize
+from service.answering import answer_question as answer_json
+from service.auth import OPEN_CALLER, ReaderDep
+from service.deps import check_limits
+from service.schemas import FILTERS_DESCRIPTION, Turn
+
+INSTRUCTIONS = (
+    "Casebook is a support team's knowledge: help-centre documents, policies and past tickets, "
+    "chats and calls. Search it, answer questions from it with [n] citations (an answer may "
+    "abstain when the sources do not say), summarise an interaction, or read a whole document."
+)
+READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=False)
+# The SDK checks Host for loopback only by default; with API keys any host name may serve /mcp.
+ANY_HOST = TransportSecuritySettings(enable_dns_rebinding_protection=False)
+# Without keys the service is open on loopback only: refuse a page that rebinds a name to it.
+LOOPBACK_ONLY = TransportSecurityMiddleware(
+    TransportSecuritySettings(
+        allowed_hosts=["127.0.0.1", "127.0.0.1:*", "localhost", "localhost:*", "[::1]:*"],
+        allowed_origins=["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"],
+    )
+)
+
+router = APIRouter()
+TopK = Annotated[int, Field(ge=1, le=100, description="How many chunks (search) or sources.")]
+FiltersArg = Annotated[dict[str, Any] | None, Field(description=FILTERS_DESCRIPTION)]
+
+
+@contextmanager
+def tool_errors() -> Iterator[None]:
+    """Domain errors (not found, over a limit, a bad filter) reach the client as tool errors."""
+    try:
+        yield
+    except CasebookError as exc:
+        raise ToolError(str(exc)) from exc
+
+
+def create_mcp(state: Any, caller: Caller | None = None) -> MCPServer:
+    """The tools over the app's state; each call runs as its HTTP request's caller, or as
+    `caller` over stdio."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    server: MCPServer = MCPServer("casebook", version=__version__, instructions=INSTRUCTIONS)
+    root.handlers[:] = handlers  # MCPServer configures root logging; that is the CLI's job
+    root.setLevel(level)
+
+    def caller_of(ctx: Context) -> Caller:
+        request = ctx.request_context.request
+        found = caller if request is None else getattr(request.state, "caller", None)
+        if found is None:
+            raise PermissionError("no caller: the request's API key was not checked")
+        return found  # type: ignore[no-any-return]
+
+    @server.tool(annotations=READ_ONLY)
+    def search_knowledge(
+        ctx: Context,
+        query: Annotated[str, Field(min_length=1, description="What to look for.")],
+        top_k: TopK = 5,
+        filters: FiltersArg = None,
+    ) -> dict[str, Any]:
+        """Search the documents and support history (dense + BM25 fused); best chunks first."""
+        tenant = caller_of(ctx).tenant
+        with tool_errors():
+            check_limits(state.settings, text=query, top_k=top_k)
+            hits = state.index.search(tenant, query, filters=filters or {}, top_k=top_k)
+        return {"results": [hit.to_json() for hit in hits]}
+
+    @server.tool(annotations=READ_ONLY)
+    def answer_question(
+        ctx: Context,
+        question: Annotated[str, Field(min_length=1, description="The question to answer.")],
+        history: Annotated[
+            list[Turn] | None, Field(description="Earlier turns {role, text}, oldest first.")
+        ] = None,
+        filters: FiltersArg = None,
+        top_k: TopK = 5,
+    ) -> dict[str, Any]:
+        """Answer from the knowledge with [n] markers (citations[n-1]), or abstain with a reason
+        (answerable false) when the sources do not say."""
+        turns = history or []
+        who = caller_of(ctx)
+        with tool_errors():
+            check_limits(state.settings, text=question, history=turns, top_k=top_k)
+            return answer_json(
+                state,
+                who,
+                question,
+                history=[turn.model_dump() for turn in turns],
+                filters=filters,
+                top_k=top_k,
+            )
+
+    @server.tool(annotations=READ_ONLY)
+    def summarize_interaction(
+        ctx: Context,
+        interaction_id: Annotated[str | None, Field(description="A ticket, chat or call.")] = None,
+        doc_id: Annotated[str | None, Field(description="Or any document's id.")] = None,
+    ) -> dict[str, Any]:
+        """Summarise an interaction (issue, actions, resolution, status, each sentence citing its
+        turn), or with doc_id a document (its most central sentences). As /v1/summarize: written
+        by the LLM when one is configured."""
+        if (interaction_id is None) == (doc_id is None):
+            raise ToolError("give either interaction_id or doc_id")
+        tenant = caller_of(ctx).tenant
+        with tool_errors():
+            try:
+                found = state.index.get_interaction(tenant, interaction_id or doc_id)
+            except DocumentNotFound:
+                if doc_id is None:
+                    raise
+                return summarize_document(state.index, tenant, doc_id).to_json()
+            summary, llm = summarize(found), getattr(state, "llm", None)
+            job = interaction_job(found, summary, state.settings.llm_canaries) if llm else None
+            return summarize_with(llm, job, summary.to_json())
+
+    @server.tool(annotations=READ_ONLY)
+    def get_document(
+        ctx: Context, doc_id: Annotated[str, Field(description="The document's id.")]
+    ) -> dict[str, Any]:
+        """A document (or interaction) whole: its chunks in order, and an interaction's turns."""
+        tenant = caller_of(ctx).tenant
+        with tool_errors():
+            return document_json(state.index, tenant, doc_id)
+
+    return server
+
+
+class _Delegate(Response):
+    """A response that hands the request on to an ASGI app."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        super().__init__()
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
+
+
+@router.api_route("/mcp", methods=["GET", "POST", "DELETE"], include_in_schema=False)
+async def mcp(request: Request, caller: ReaderDep) -> Response:
+    """MCP over streamable HTTP, after the API key was checked as on every other route."""
+    if caller is OPEN_CALLER:
+        refused = await LOOPBACK_ONLY.validate_request(request)
+        if refused is not None:
+            return refused
+    request.state.caller = caller
+    return _Delegate(request.app.state.mcp_sessions.handle_request)
+
+
+@asynccontextmanager
+async def serve_http(app: FastAPI) -> AsyncIterator[None]:
+    """Run /mcp's session manager while the app runs (enter it in the app's lifespan)."""
+    server = create_mcp(app.state)
+    # Stateless: every request stands alone, so no session outlives the key that opened it.
+    server.streamable_http_app(stateless_http=True, json_response=True, transport_security=ANY_HOST)
+    app.state.mcp_sessions = server.session_manager
+    async with server.session_manager.run():
+        yield
+
+
+def serve_stdio(settings: Settings, caller: Caller) -> None:
+    """Serve the tools on stdin/stdout as one caller, over the state the HTTP app would have."""
+    import anyio
+
+    from service.app import create_app
+
+    app = create_app(settings)
+
+    async def run() -> None:
+        async with app.router.lifespan_context(app):
+            await create_mcp(app.state, caller).run_stdio_async()
+
+    anyio.run(run)

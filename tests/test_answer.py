@@ -1,0 +1,167 @@
+"""Extractive answers over a small real index: quotes, markers, abstention, history, confidence."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from backends import open_index
+
+from casebook.answer import LOW_CONFIDENCE, NO_ANSWER, NO_EVIDENCE, Answer, answer
+from casebook.embedding import Embedder
+from casebook.index import Index
+from ingest.chunking import Chunker
+from ingest.pipeline import ingest
+
+DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+
+RECORDS = [
+    {
+        "doc_id": "refunds",
+        "title": "Refunds and returns",
+        "text": "You can return an unused item within 30 days of delivery. Refunds are paid to "
+        "the original card within five business days after the return arrives. Items bought "
+        "in a clearance sale cannot be returned.",
+    },
+    {
+        "doc_id": "thermostat",
+        "title": "Resetting the Lumen thermostat",
+        "text": "Hold the dial for ten seconds to reset the Lumen thermostat. The screen flashes "
+        "blue when the reset is done. After a reset, the thermostat needs to join your Wi-Fi "
+        "network again.",
+    },
+    {
+        "doc_id": "van-insurance",
+        "title": "Van insurance",
+        "text": "Van insurance covers the goods you carry for your business. A van policy costs "
+        "from 40 dollars a month, depending on the load. Drivers under 25 pay a surcharge.",
+    },
+    {
+        "doc_id": "support-plan",
+        "title": "Premium support plan",
+        "text": "The premium support plan gives you a named engineer and phone support at "
+        "night. The premium plan costs 12 dollars a month, billed yearly. You can cancel the "
+        "plan at any time from your account page.",
+    },
+]
+
+
+@pytest.fixture
+def kb(tmp_path: Path, embedder: Embedder, chunker: Chunker) -> Iterator[Index]:
+    """An Edge index holding the four records above for the tenant "default"."""
+    path = tmp_path / "kb.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in RECORDS) + "\n")
+    index = open_index("edge", tmp_path, embedder)
+    assert ingest(index, chunker, [path]).added == len(RECORDS)
+    yield index
+    index.close()
+
+
+def chunk_texts(index: Index) -> dict[str, str]:
+    hits = index.search("default", "anything", top_k=100, mode="bm25")
+    hits += index.search("default", "anything", top_k=100, mode="dense")
+    return {h.chunk_id: h.text for h in hits}
+
+
+def test_answer_sentences_are_verbatim_quotes_of_the_cited_chunks(kb: Index) -> None:
+    result = answer(kb, "default", "How long does it take to get my refund?")
+    assert result.answerable and result.reason == ""
+    texts = chunk_texts(kb)
+    for citation in result.citations:
+        assert citation.quote in texts[citation.chunk_id]
+    assert result.citations[0].doc_id == "refunds"
+    rebuilt = " ".join(f"{c.quote} [{n}]" for n, c in enumerate(result.citations, start=1))
+    assert result.answer == rebuilt  # nothing written besides the quotes and their markers
+
+
+def test_markers_number_the_citations_in_order(kb: Index) -> None:
+    result = answer(kb, "default", "How do I reset my thermostat?")
+    markers = [int(m) for m in re.findall(r"\[(\d+)\]", result.answer)]
+    assert markers == list(range(1, len(result.citations) + 1))
+    assert 1 <= len(result.citations) <= 3
+    for n, citation in enumerate(result.citations, start=1):
+        assert f"{citation.quote} [{n}]" in result.answer
+
+
+def test_an_unrelated_question_abstains_without_citations(kb: Index) -> None:
+    result = answer(kb, "default", "Which planet in the solar system has the most moons?")
+    assert not result.answerable
+    assert result.reason == LOW_CONFIDENCE
+    assert result.answer == NO_ANSWER and result.citations == []
+
+
+def test_an_empty_index_gives_no_evidence(tmp_path: Path, embedder: Embedder) -> None:
+    index = open_index("edge", tmp_path, embedder)
+    try:
+        result = answer(index, "default", "How do I reset my thermostat?")
+    finally:
+        index.close()
+    assert (result.answerable, result.reason, result.citations) == (False, NO_EVIDENCE, [])
+    assert result.answer == NO_ANSWER and result.confidence == 0.0
+
+
+def test_a_filter_matching_nothing_gives_no_evidence(kb: Index) -> None:
+    result = answer(kb, "default", "How do I reset my thermostat?", filters={"doc_id": "nope"})
+    assert result.reason == NO_EVIDENCE and not result.answerable
+    assert answer(kb, "other-tenant", "How do I reset my thermostat?").reason == NO_EVIDENCE
+
+
+def test_to_json_has_exactly_the_answer_fields(kb: Index) -> None:
+    body = answer(kb, "default", "How do I reset my thermostat?").to_json()
+    assert list(body) == ["answer_id", "answer", "answerable", "confidence", "reason", "citations"]
+    assert body["citations"]
+    for citation in body["citations"]:
+        assert list(citation) == ["doc_id", "chunk_id", "title", "quote", "score"]
+    json.dumps(body)  # serialisable as it is
+    assert re.fullmatch(r"[0-9a-f-]{36}", body["answer_id"])
+
+
+def test_history_changes_the_answer_to_a_follow_up(kb: Index) -> None:
+    question = "How much does it cost per month?"
+    van = [
+        {"role": "user", "text": "I need insurance for the van I use for deliveries."},
+        {"role": "agent", "text": "Van insurance covers the goods you carry for your business."},
+    ]
+    plan = [
+        {"role": "user", "text": "Tell me about the premium support plan."},
+        {"role": "agent", "text": "It gives you a named engineer and phone support at night."},
+    ]
+    about_van = answer(kb, "default", question, history=van)
+    about_plan = answer(kb, "default", question, history=plan)
+    assert about_van.citations[0].doc_id == "van-insurance"
+    assert about_plan.citations[0].doc_id == "support-plan"
+    assert about_van.answer != about_plan.answer
+
+
+def test_confidence_is_a_probability_and_higher_for_a_clear_match(kb: Index) -> None:
+    clear = answer(kb, "default", "How long do I have to return an unused item?")
+    weak = answer(kb, "default", "Can I bring my dog to the office on Fridays?")
+    for result in (clear, weak):
+        assert isinstance(result, Answer) and 0.0 <= result.confidence <= 1.0
+    assert clear.confidence > weak.confidence
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (DATASETS / "clapnq").exists(), reason="needs ../shared/datasets/clapnq")
+def test_clapnq_unanswerable_questions_abstain(
+    tmp_path: Path, embedder: Embedder, chunker: Chunker
+) -> None:
+    """CLAPNQ dev, a regression gate just under what was measured (bench/answers.py): 77 % of
+    unanswerable questions abstain and 80 % of answerable ones are answered. The issue's
+    targets (80 % and 85 %) are not reached yet; see README, Benchmarks."""
+    from eval.datasets import load_queries
+
+    index = open_index("edge", tmp_path, embedder)
+    try:
+        ingest(index, chunker, [DATASETS / "clapnq" / "corpus.jsonl"])
+        index.optimize()
+        answered = {True: [], False: []}  # type: dict[bool, list[bool]]
+        for q in load_queries(DATASETS / "clapnq"):
+            answered[q.answerable].append(answer(index, "default", q.question).answerable)
+    finally:
+        index.close()
+    assert sum(answered[True]) / len(answered[True]) >= 0.78
+    assert 1 - sum(answered[False]) / len(answered[False]) >= 0.74
