@@ -28,6 +28,7 @@ class Query:
     answerable: bool
     reference_answer: str = ""
     metadata: dict[str, Any] = field(default_factory=dict)
+    reference_contexts: list[str] = field(default_factory=list)
 
 
 def _lines(path: Path) -> Iterator[dict[str, Any]]:
@@ -52,6 +53,12 @@ def load_queries(folder: Path) -> list[Query]:
             answerable=bool(r.get("answerable", True)),
             reference_answer=r.get("reference_answer") or "",
             metadata=r.get("metadata") or {},
+            reference_contexts=list(r.get("reference_contexts") or []),
         )
         for r in _lines(folder / "queries.jsonl")
     ]
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """Every record of a JSON Lines file (corpus.jsonl, interactions.jsonl)."""
+    return list(_lines(path))

@@ -2,92 +2,72 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
-    StrictFloat,
-    StrictStr,
-    model_validator,
 )
-from pydantic.json_schema import SkipJsonSchema
 
-# ISO 8601 text; casebook.filters checks that it parses, as for any other caller.
-DateBound = Annotated[StrictStr, Field(json_schema_extra={"format": "date-time"})]
-
-
-def _not_bool(value: Any) -> Any:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError("expected an integer")
-    return value
-
-
-# Integers JSON carries exactly (Qdrant stores 64 bits); 5.0 is an integer in JSON Schema.
-Int64 = Annotated[int, Field(ge=-(2**53), le=2**53), BeforeValidator(_not_bool)]
-
-
-class _Range(BaseModel):
-    """Bounds are optional but never null."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _no_nulls(cls, data: Any) -> Any:
-        if isinstance(data, dict) and any(v is None for v in data.values()):
-            raise ValueError("range bounds may be omitted but not null")
-        return data
-
-
-class NumberRange(_Range):
-    """Numbers between bounds; give at least one of gte, lte, gt, lt."""
-
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
-
-    gte: Int64 | Annotated[StrictFloat, Field(allow_inf_nan=False)] | SkipJsonSchema[None] = None
-    lte: Int64 | Annotated[StrictFloat, Field(allow_inf_nan=False)] | SkipJsonSchema[None] = None
-    gt: Int64 | Annotated[StrictFloat, Field(allow_inf_nan=False)] | SkipJsonSchema[None] = None
-    lt: Int64 | Annotated[StrictFloat, Field(allow_inf_nan=False)] | SkipJsonSchema[None] = None
-
-
-class DateRange(_Range):
-    """Dates between bounds (ISO 8601); give at least one of gte, lte, gt, lt."""
-
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
-
-    gte: DateBound | SkipJsonSchema[None] = None
-    lte: DateBound | SkipJsonSchema[None] = None
-    gt: DateBound | SkipJsonSchema[None] = None
-    lt: DateBound | SkipJsonSchema[None] = None
-
-
-FilterValue = (
-    StrictStr
-    | Int64
-    | StrictBool
-    | Annotated[list[StrictStr], Field(min_length=1)]
-    | Annotated[list[Int64], Field(min_length=1)]
-    | NumberRange
-    | DateRange
+from service.document_schemas import (
+    Deleted as Deleted,
 )
-# A payload field: kind, doc_id, source, title, section, or a metadata key (dots for nesting).
-FilterKey = Annotated[str, Field(pattern=r"^(?!tenant$)[\w-]+(\.[\w-]+)*$", max_length=128)]
-Filters = dict[FilterKey, FilterValue]
-# Pydantic writes key patterns as patternProperties; this makes every other key invalid too.
-FILTERS_SCHEMA: dict[str, Any] = {"additionalProperties": False}
-
-
-def filters_json(filters: Filters) -> dict[str, Any]:
-    """Filters as plain JSON values (ranges without their unset bounds, dates as ISO text)."""
-    out: dict[str, Any] = {}
-    for key, value in filters.items():
-        if isinstance(value, BaseModel):
-            out[key] = value.model_dump(mode="json", exclude_none=True)
-        else:
-            out[key] = value
-    return out
+from service.document_schemas import (
+    Document as Document,
+)
+from service.document_schemas import (
+    DocumentChunk as DocumentChunk,
+)
+from service.document_schemas import (
+    DocumentInfo as DocumentInfo,
+)
+from service.document_schemas import (
+    DocumentList as DocumentList,
+)
+from service.document_schemas import (
+    IngestFailure as IngestFailure,
+)
+from service.document_schemas import (
+    IngestReport as IngestReport,
+)
+from service.document_schemas import (
+    Job as Job,
+)
+from service.document_schemas import (
+    JobProgress as JobProgress,
+)
+from service.document_schemas import (
+    RecordUpload as RecordUpload,
+)
+from service.filter_schemas import (
+    FILTERS_SCHEMA as FILTERS_SCHEMA,
+)
+from service.filter_schemas import (
+    DateBound as DateBound,
+)
+from service.filter_schemas import (
+    DateRange as DateRange,
+)
+from service.filter_schemas import (
+    FilterKey as FilterKey,
+)
+from service.filter_schemas import (
+    Filters as Filters,
+)
+from service.filter_schemas import (
+    FilterValue as FilterValue,
+)
+from service.filter_schemas import (
+    Int64 as Int64,
+)
+from service.filter_schemas import (
+    NumberRange as NumberRange,
+)
+from service.filter_schemas import (
+    filters_json as filters_json,
+)
 
 
 class Turn(BaseModel):
@@ -368,185 +348,6 @@ class TopicSummaryRequest(BaseModel):
 
 
 SummarizeRequest = InteractionSummaryRequest | DocumentSummaryRequest | TopicSummaryRequest
-
-
-class DocumentInfo(BaseModel):
-    """One document or interaction in the index."""
-
-    doc_id: str
-    title: str
-    kind: str
-    source: str
-    metadata: dict[str, Any]
-    chunks: int
-    doc_hash: str
-
-
-class DocumentList(BaseModel):
-    """A page of documents; pass next_cursor as `cursor` for the next page (null: last page)."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "documents": [
-                        {
-                            "doc_id": "guides/thermostat.md",
-                            "title": "Lumen T2 thermostat",
-                            "kind": "document",
-                            "source": "upload:thermostat.md",
-                            "metadata": {"product": "thermostat"},
-                            "chunks": 4,
-                            "doc_hash": "5059b219...",
-                        }
-                    ],
-                    "next_cursor": "guides/thermostat.md",
-                }
-            ]
-        }
-    )
-
-    documents: list[DocumentInfo]
-    next_cursor: str | None = None
-
-
-class DocumentChunk(BaseModel):
-    """One stored chunk of a document."""
-
-    chunk_id: str
-    position: int
-    kind: str
-    section: list[str]
-    text: str
-
-
-class Document(BaseModel):
-    """A document with its chunks in order; interactions also carry their turns."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "doc_id": "ticket-1042",
-                    "title": "Charged twice",
-                    "kind": "interaction",
-                    "source": "upload:tickets.jsonl",
-                    "metadata": {"channel": "chat", "status": "resolved"},
-                    "doc_hash": "bc82cc1e...",
-                    "chunks": [
-                        {
-                            "chunk_id": "adcf0328-9cb0-5a0d-aa7f-31c3a59c83e7",
-                            "position": 0,
-                            "kind": "interaction",
-                            "section": [],
-                            "text": "Customer: I was charged twice.",
-                        }
-                    ],
-                    "turns": [{"role": "customer", "text": "I was charged twice."}],
-                }
-            ]
-        }
-    )
-
-    doc_id: str
-    title: str
-    kind: str
-    source: str
-    metadata: dict[str, Any]
-    doc_hash: str
-    chunks: list[DocumentChunk]
-    turns: list[dict[str, Any]] | None = None
-
-
-class Deleted(BaseModel):
-    """What a delete removed."""
-
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"doc_id": "guides/thermostat.md", "deleted_chunks": 4}]}
-    )
-
-    doc_id: str
-    deleted_chunks: int
-
-
-class RecordUpload(BaseModel):
-    """JSON records to ingest: documents ({doc_id, title, text, metadata}) or interactions
-    ({interaction_id, turns: [{role, text}], ...}), in the layout of JSONL ingestion."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "records": [
-                        {
-                            "doc_id": "kb-12",
-                            "title": "Refunds",
-                            "text": "Refunds reach your card within five working days.",
-                            "metadata": {"product": "billing"},
-                        }
-                    ]
-                }
-            ]
-        },
-    )
-
-    records: list[dict[str, Any]] = Field(..., min_length=1, max_length=10_000)
-
-
-class IngestFailure(BaseModel):
-    """One item that could not be ingested, and why."""
-
-    path: str
-    error: str
-
-
-class IngestReport(BaseModel):
-    """What an ingest did, in documents (chunks: chunks written)."""
-
-    added: int
-    updated: int
-    unchanged: int
-    deleted: int
-    chunks: int
-    failed: list[IngestFailure]
-    interactions: int
-    redactions: dict[str, int]
-
-
-class JobProgress(BaseModel):
-    done: int
-    total: int
-
-
-class Job(BaseModel):
-    """An upload being ingested; report is set once it succeeded."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "job_id": "fe7d080ea4b7466e82a527dcdfd1d55e",
-                    "kind": "upload",
-                    "status": "running",
-                    "progress": {"done": 12, "total": 40},
-                    "created_at": "2026-11-27T13:42:59+00:00",
-                    "finished_at": None,
-                    "report": None,
-                    "error": None,
-                }
-            ]
-        }
-    )
-
-    job_id: str
-    kind: str
-    status: Literal["queued", "running", "succeeded", "failed"]
-    progress: JobProgress
-    created_at: str
-    finished_at: str | None = None
-    report: IngestReport | None = None
-    error: str | None = None
 
 
 class FeedbackRequest(BaseModel):
