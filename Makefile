@@ -28,6 +28,10 @@ lint: setup-dev
 
 test: setup-dev lint
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -m "not slow"
+	@# The quality gate: the smoke evaluation suite, where the shared datasets are present.
+	@if [ -d "$${CASEBOOK_DATASETS:-../shared/datasets}" ]; then \
+		HF_HUB_OFFLINE=1 $(BIN)/casebook eval run smoke; \
+	else echo "casebook eval run smoke: skipped, no ../shared/datasets"; fi
 
 bench: setup-dev
 	$(BIN)/python bench/retrieval.py --dataset ../shared/datasets/doc2dial

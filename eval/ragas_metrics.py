@@ -19,7 +19,6 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     from ragas import SingleTurnSample
     from ragas.embeddings import BaseRagasEmbeddings
-    from ragas.run_config import RunConfig
     from ragas.metrics import (  # the single-turn metrics; collections has no ID-based ones
         IDBasedContextPrecision,
         IDBasedContextRecall,
@@ -27,8 +26,14 @@ with warnings.catch_warnings():
         RougeScore,
         SemanticSimilarity,
     )
+    from ragas.run_config import RunConfig
 
-JUDGE_METRICS = ("faithfulness", "response_relevancy", "llm_context_precision", "factual_correctness")
+JUDGE_METRICS = (
+    "faithfulness",
+    "response_relevancy",
+    "llm_context_precision",
+    "factual_correctness",
+)
 NO_JUDGE = (
     "LLM-judged Ragas metrics ({}) skipped: no judge endpoint configured "
     "(set CASEBOOK_LLM_PROVIDER, CASEBOOK_LLM_BASE_URL and CASEBOOK_LLM_MODEL)"

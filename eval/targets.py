@@ -36,7 +36,12 @@ class Target(Protocol):
     """Search, answer and summarise: the three things a suite measures."""
 
     def search(
-        self, tenant: str, question: str, history: Sequence[Mapping[str, str]], top_k: int, mode: Mode
+        self,
+        tenant: str,
+        question: str,
+        history: Sequence[Mapping[str, str]],
+        top_k: int,
+        mode: Mode,
     ) -> list[Hit]: ...
 
     def answer(
@@ -53,7 +58,12 @@ class LocalTarget:
     index: Index
 
     def search(
-        self, tenant: str, question: str, history: Sequence[Mapping[str, str]], top_k: int, mode: Mode
+        self,
+        tenant: str,
+        question: str,
+        history: Sequence[Mapping[str, str]],
+        top_k: int,
+        mode: Mode,
     ) -> list[Hit]:
         hits = self.index.search(tenant, question, history=history, top_k=top_k, mode=mode)
         return [Hit(h.doc_id, h.text, h.title, h.start, h.end) for h in hits]
@@ -89,7 +99,12 @@ class HttpTarget:
         return data
 
     def search(
-        self, tenant: str, question: str, history: Sequence[Mapping[str, str]], top_k: int, mode: Mode
+        self,
+        tenant: str,
+        question: str,
+        history: Sequence[Mapping[str, str]],
+        top_k: int,
+        mode: Mode,
     ) -> list[Hit]:
         body = {"query": question, "history": _turns(history), "top_k": top_k, "mode": mode}
         return [

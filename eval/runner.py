@@ -1,0 +1,123 @@
+"""Run a suite: ingest its data into a fresh index (or use one), ask every case, score it."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from casebook.settings import Settings
+from eval.cases import Cases, load_cases
+from eval.ragas_metrics import NO_JUDGE, RagasScorer, judge_configured
+from eval.scoring import Clock, Row, aggregate, percentiles, score_question, score_summary
+from eval.suite import Suite
+from eval.targets import HttpTarget, LocalTarget, Target
+
+
+@contextmanager
+def _local(suite: Suite, workdir: Path) -> Iterator[tuple[Target, Settings, Any]]:
+    """A fresh temporary index, or the configured one as it is."""
+    from casebook.wiring import open_index
+
+    fresh = suite.index == "fresh"
+    overrides = {"data_dir": workdir / "data", "qdrant_url": None} if fresh else {}
+    settings = Settings(**(suite.settings | overrides))
+    index = open_index(settings)
+    try:
+        yield LocalTarget(index), settings, index
+    finally:
+        index.close()
+
+
+def _ingest(index: Any, settings: Settings, tenant: str, cases: Cases, clock: Clock) -> int:
+    """Ingest a set's files into its own tenant; returns the chunks written."""
+    from ingest.runner import Ingestor
+
+    start = time.perf_counter()
+    kind = "interactions" if cases.interactions else "documents"
+    report = Ingestor(index, settings).run(cases.to_ingest, tenant=tenant, kind=kind)  # type: ignore[arg-type]
+    clock.setdefault("ingest", []).append(time.perf_counter() - start)
+    if report.failed:
+        raise RuntimeError(f"ingest failed: {report.failed[0].path}: {report.failed[0].error}")
+    return report.chunks
+
+
+def run_suite(
+    suite: Suite, against: str | None = None, key: str | None = None, progress: bool = True
+) -> dict[str, Any]:
+    """The suite's results: metrics per set, latency per stage, every row, and notes."""
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    clock: Clock = {}
+    notes: list[str] = []
+    sets: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="casebook-eval-") as tmp:
+        workdir = Path(tmp)
+        fresh = suite.index == "fresh" and against is None
+        loaded = {d.name: load_cases(d, workdir, ingest=fresh) for d in suite.sets}
+        total = sum(len(c.queries) + len(c.interactions) for c in loaded.values())
+        with _local(suite, workdir) as (local, settings, index):
+            target: Target = HttpTarget(against, key) if against else local
+            if against:
+                notes.append(
+                    f"questions sent to {against}; span metrics need offsets, not reported"
+                )
+            scorer = RagasScorer(index.embedder)
+            bar = tqdm(
+                total=total, desc=suite.name, unit="case", file=sys.stderr, disable=not progress
+            )
+            for dataset in suite.sets:
+                cases = loaded[dataset.name]
+                tenant = dataset.name if fresh else suite.tenant
+                chunks = _ingest(index, settings, tenant, cases, clock) if fresh else None
+                rows: list[Row] = []
+                for q in cases.queries:
+                    rows.append(score_question(target, scorer, tenant, dataset, q, cases, clock))
+                    bar.update()
+                for record in cases.interactions:
+                    rows.append(score_summary(target, tenant, record, clock))
+                    bar.update()
+                sets[dataset.name] = {
+                    "data": str(dataset.path),
+                    "cases": len(rows),
+                    "chunks": chunks,
+                    "metrics": aggregate(rows),
+                    "rows": rows,
+                }
+            bar.close()
+            if not judge_configured(settings):
+                notes.append(NO_JUDGE)
+            else:
+                notes.append(
+                    "a judge endpoint is configured, but LLM-judged metrics are not run yet"
+                )
+    return {
+        "suite": suite.name,
+        "source": str(suite.source) if suite.source else None,
+        "started": started,
+        "target": against or ("existing index" if suite.index == "existing" else "fresh index"),
+        "settings": suite.settings,
+        "sets": sets,
+        "latency": percentiles(clock),
+        "metrics": flatten(sets, percentiles(clock)),
+        "notes": notes,
+    }
+
+
+def flatten(sets: dict[str, Any], latency: dict[str, dict[str, float]]) -> dict[str, float | None]:
+    """ "set.metric" and "latency.stage.p50_ms" names, as gates and baselines refer to them."""
+    out: dict[str, float | None] = {
+        f"{name}.{metric}": value
+        for name, s in sets.items()
+        for metric, value in s["metrics"].items()
+    }
+    for stage, values in latency.items():
+        out[f"latency.{stage}.p50_ms"] = values["p50_ms"]
+        out[f"latency.{stage}.p95_ms"] = values["p95_ms"]
+    return out
