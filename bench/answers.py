@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import re
 import sys
 import tempfile
 import time
@@ -48,6 +47,7 @@ from casebook import answer as answering  # noqa: E402
 from casebook.index import Index  # noqa: E402
 from casebook.settings import Settings  # noqa: E402
 from casebook.wiring import open_index  # noqa: E402
+from eval.answers import normalize, token_f1  # noqa: E402
 from eval.datasets import Query, load_queries  # noqa: E402
 from ingest.chunking import Chunker  # noqa: E402
 from ingest.pipeline import ingest  # noqa: E402
@@ -58,21 +58,6 @@ BINS = 10
 
 
 # --- metrics ------------------------------------------------------------------------------
-
-
-def normalize(text: str) -> list[str]:
-    """SQuAD answer normalisation: lower case, no punctuation, no articles."""
-    text = re.sub(r"\b(a|an|the)\b", " ", re.sub(r"[^\w\s]", " ", text.lower()))
-    return text.split()
-
-
-def token_f1(prediction: str, gold: str) -> float:
-    pred, ref = normalize(prediction), normalize(gold)
-    common = sum((Counter(pred) & Counter(ref)).values())
-    if not common:
-        return 0.0
-    precision, recall = common / len(pred), common / len(ref)
-    return 2 * precision * recall / (precision + recall)
 
 
 def exact_match(prediction: str, gold: str) -> float:
