@@ -235,10 +235,9 @@ def test_a_large_upload_runs_as_a_job(client: TestClient, world: World) -> None:
     response = _upload(client, world, [("zones.txt", big)])
     assert response.status_code == 202, response.text
     job_id = response.json()["job_id"]
-    deadline = time.monotonic() + 120
-    while True:
+    for _ in range(600):  # poll the job, at most about two minutes
         job = client.get(f"/v1/jobs/{job_id}", headers=world.headers("acme")).json()
-        if job["status"] in ("succeeded", "failed") or time.monotonic() > deadline:
+        if job["status"] in ("succeeded", "failed"):
             break
         time.sleep(0.2)
     assert job["status"] == "succeeded" and job["report"]["added"] == 1

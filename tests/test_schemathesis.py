@@ -52,10 +52,11 @@ def live(
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
+    for _ in range(1200):  # wait for start-up, at most about a minute
+        if server.started or not thread.is_alive():
+            break
         time.sleep(0.05)
+    assert server.started, "the server did not start"
     yield f"http://127.0.0.1:{port}", world
     server.should_exit = True
     thread.join(timeout=30)
