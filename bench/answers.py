@@ -13,9 +13,10 @@ reliability table and the Brier score of the confidence; p50 latency of ``answer
 
 --fit refits the confidence (logistic regression, label "a cited document is a gold
 document") on every question answered in this run and prints the constants to paste into
-casebook/answer.py. Calibration is checked on held-out halves: questions are split in two by a
-hash of their conversation, a model fitted on one half predicts the other, and the reliability
-table and Brier score of those held-out predictions are reported beside the in-sample ones.
+casebook/answer.py. Calibration is checked by five-fold cross-validation: questions are split
+into folds by a hash of their conversation, a model fitted on four folds predicts the fifth, and
+the scores, reliability table and Brier score of those held-out predictions are reported beside
+the in-sample ones.
 --given-doc adds a doc2dial row with the search filtered to the gold document, the setting of
 the published span-selection results (bert-base F1 56.3, bert-large 63.0).
 """
@@ -44,6 +45,7 @@ from casebook.offline import go_offline  # noqa: E402
 go_offline()
 
 from casebook import answer as answering  # noqa: E402
+from casebook.evidence import gather  # noqa: E402
 from casebook.index import Index  # noqa: E402
 from casebook.settings import Settings  # noqa: E402
 from casebook.wiring import open_index  # noqa: E402
@@ -72,7 +74,7 @@ class Record:
     """One question answered, with what is needed to score and to refit."""
 
     qid: str
-    group: str  # the conversation: both halves of a split never share one
+    group: str  # the conversation: two folds never share one
     answerable: bool
     gold_docs: list[str]
     gold: str
@@ -95,7 +97,7 @@ def run(index: Index, queries: Sequence[Query], given_doc: bool = False) -> list
     for q in queries:
         filters = {"doc_id": q.gold_doc_ids} if given_doc and q.gold_doc_ids else None
         start = time.perf_counter()
-        evidence = answering.gather(index, "bench", q.question, q.history, filters)
+        evidence = gather(index, "bench", q.question, q.history, filters)
         result = answering.decide(evidence)
         latency = time.perf_counter() - start
         features: dict[str, float] = {}
@@ -177,8 +179,11 @@ def fit_confidence(records: Sequence[Record]) -> dict[str, float]:
     }
 
 
-def half(record: Record) -> int:
-    return hashlib.sha256(record.group.encode()).digest()[0] % 2
+FOLDS = 5
+
+
+def fold(record: Record) -> int:
+    return hashlib.sha256(record.group.encode()).digest()[0] % FOLDS
 
 
 def reliability(records: Sequence[Record]) -> tuple[list[dict[str, float]], float]:
@@ -351,13 +356,16 @@ def main() -> None:
         )
     coefficients, threshold = dict(answering.CONFIDENCE), args.threshold
     held_out: dict[str, Any] = {}
+    if args.from_records and not args.fit:  # saved decisions may predate the current model
+        for rs in records.values():
+            redecide(rs, coefficients, threshold)
     if args.fit:
         fitted = [r for n, rs in records.items() if "given" not in n for r in rs if r.features]
         coefficients = fit_confidence(fitted)
         crossed: list[Record] = []
-        for side in (0, 1):
-            model = fit_confidence([r for r in fitted if half(r) != side])
-            test = [Record(**vars(r)) for r in fitted if half(r) == side]
+        for side in range(FOLDS):
+            model = fit_confidence([r for r in fitted if fold(r) != side])
+            test = [Record(**vars(r)) for r in fitted if fold(r) == side]
             redecide(test, model, threshold)
             crossed += test
         held_out = {name: score([r for r in crossed if r.qid in {x.qid for x in rs}])
@@ -368,7 +376,7 @@ def main() -> None:
     results = {name: score(rs) for name, rs in records.items()}
     print_table(results)
     if held_out:
-        print("\nheld-out halves (fit on one half of the conversations, scored on the other):")
+        print(f"\n{FOLDS}-fold cross-validation (fit on the other folds' conversations):")
         print_table(held_out)
         print("\nfitted confidence (paste into casebook/answer.py):")
         print(

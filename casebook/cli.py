@@ -10,10 +10,13 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
+from casebook.cli_common import JsonOpt, TenantOpt, fail, open_or_fail
+from casebook.cli_eval import eval_app
+from casebook.cli_keys import keys_app
 from casebook.errors import CasebookError
 from casebook.offline import go_offline
 from casebook.settings import Settings
@@ -24,23 +27,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object for scripts.")]
-TenantOpt = Annotated[str, typer.Option("--tenant", help="Tenant whose data to use.")]
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
-
-
-def _open(settings: Settings) -> Any:
-    from casebook.wiring import open_index
-
-    try:
-        return open_index(settings)
-    except CasebookError as exc:
-        raise _fail(str(exc)) from exc
+app.add_typer(keys_app, name="keys")
+app.add_typer(eval_app, name="eval")
 
 
 @app.command()
@@ -88,9 +76,9 @@ def ingest(
     from ingest.runner import Ingestor
 
     if kind not in ("auto", "documents", "interactions"):
-        raise _fail(f"--kind must be auto, documents or interactions, not {kind!r}", 2)
+        raise fail(f"--kind must be auto, documents or interactions, not {kind!r}", 2)
     settings = Settings()
-    index = _open(settings)
+    index = open_or_fail(settings)
     try:
         ingestor = Ingestor(index, settings)
         bar = tqdm(unit="file", desc="ingest", disable=not sys.stderr.isatty(), file=sys.stderr)
@@ -157,23 +145,23 @@ def search(
     from casebook.filters import parse_cli_filters
 
     if mode not in ("hybrid", "dense", "bm25"):
-        raise _fail(f"--mode must be hybrid, dense or bm25, not {mode!r}", 2)
+        raise fail(f"--mode must be hybrid, dense or bm25, not {mode!r}", 2)
     history = None
     if history_file is not None:
         try:
             history = json.loads(history_file.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise _fail(f"cannot read history file: {exc}", 2) from exc
+            raise fail(f"cannot read history file: {exc}", 2) from exc
         if not isinstance(history, list) or not all(
             isinstance(t, dict) and isinstance(t.get("text"), str) for t in history
         ):
-            raise _fail('history file must be a JSON list of {"role", "text"} objects', 2)
+            raise fail('history file must be a JSON list of {"role", "text"} objects', 2)
     settings = Settings()
     try:
         parsed = parse_cli_filters(filters or [])
     except CasebookError as exc:
-        raise _fail(str(exc), 2) from exc
-    index = _open(settings)
+        raise fail(str(exc), 2) from exc
+    index = open_or_fail(settings)
     try:
         hits = index.search(
             tenant,
@@ -184,7 +172,7 @@ def search(
             mode=mode,  # type: ignore[arg-type]
         )
     except CasebookError as exc:
-        raise _fail(str(exc), 2) from exc
+        raise fail(str(exc), 2) from exc
     finally:
         index.close()
     if as_json:
@@ -214,14 +202,14 @@ def summarize(
     from casebook.errors import DocumentNotFound
     from casebook.summary import summarize as summarize_interaction
 
-    index = _open(Settings())
+    index = open_or_fail(Settings())
     try:
         try:
             summary = summarize_interaction(index.get_interaction(tenant, item_id)).to_json()
         except DocumentNotFound:
             summary = summarize_document(index, tenant, item_id).to_json()
     except CasebookError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     finally:
         index.close()
     if as_json:
@@ -237,7 +225,7 @@ def summarize(
 @app.command()
 def stats(as_json: JsonOpt = False) -> None:
     """Documents and chunks per tenant and kind."""
-    index = _open(Settings())
+    index = open_or_fail(Settings())
     try:
         rows = index.stats()
     finally:
@@ -282,7 +270,7 @@ def serve(
     try:
         open_mode = keys.is_empty()
     except CasebookError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     if open_mode:
         if host not in LOOPBACK:
             typer.echo(f"no API keys, so not listening on {host}: using 127.0.0.1", err=True)
@@ -314,7 +302,7 @@ def serve(
             access_log=settings.log_format != "json",  # JSON mode logs its own access lines
         )
     except CasebookError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
 
 
 @app.command()
@@ -344,141 +332,20 @@ def mcp(
         try:
             caller = KeyStore.for_settings(settings).verify(key)
         except CasebookError as exc:
-            raise _fail(str(exc)) from exc
+            raise fail(str(exc)) from exc
         if caller is None:
-            raise _fail("invalid or revoked API key", 2)
+            raise fail("invalid or revoked API key", 2)
         if tenant is not None and tenant != caller.tenant:
-            raise _fail(f"the key belongs to tenant {caller.tenant!r}, not {tenant!r}", 2)
+            raise fail(f"the key belongs to tenant {caller.tenant!r}, not {tenant!r}", 2)
     else:
         try:
             caller = Caller("stdio", validate_tenant(tenant or "default"), "agent")
         except ValueError as exc:
-            raise _fail(str(exc), 2) from exc
+            raise fail(str(exc), 2) from exc
     try:
         serve_stdio(settings, caller)
     except CasebookError as exc:
-        raise _fail(str(exc)) from exc
-
-
-keys_app = typer.Typer(
-    help="API keys: each belongs to one tenant and has a role (agent, bot or admin).",
-    no_args_is_help=True,
-)
-app.add_typer(keys_app, name="keys")
-
-
-@keys_app.command("create")
-def keys_create(
-    tenant: Annotated[str, typer.Option("--tenant", help="Tenant the key belongs to.")],
-    role: Annotated[str, typer.Option("--role", help="agent, bot (read) or admin (all).")],
-    as_json: JsonOpt = False,
-) -> None:
-    """Create a key and print it once; only its hash is stored."""
-    from casebook.keys import KeyStore
-
-    try:
-        key, record = KeyStore.for_settings(Settings()).create(tenant, role)
-    except ValueError as exc:
-        raise _fail(str(exc), 2) from exc
-    except CasebookError as exc:
-        raise _fail(str(exc)) from exc
-    typer.echo("This key is shown once: store it now.", err=True)
-    if as_json:
-        out = {"key": key, "key_id": record.key_id, "tenant": record.tenant, "role": record.role}
-        typer.echo(json.dumps(out))
-    else:
-        typer.echo(key)
-
-
-@keys_app.command("list")
-def keys_list(as_json: JsonOpt = False) -> None:
-    """Every key: id, tenant, role, when it was created, and whether it is revoked."""
-    from casebook.keys import KeyStore
-
-    try:
-        records = KeyStore.for_settings(Settings()).list()
-    except CasebookError as exc:
-        raise _fail(str(exc)) from exc
-    if as_json:
-        typer.echo(json.dumps({"keys": [r.to_json() for r in records]}))
-        return
-    if not records:
-        typer.echo("no keys: the API is open on 127.0.0.1")
-    for r in records:
-        state = "active" if r.active else f"revoked {r.revoked_at}"
-        typer.echo(f"{r.key_id}  {r.tenant:<20} {r.role:<6} {r.created_at}  {state}")
-
-
-@keys_app.command("revoke")
-def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key_id to revoke.")]) -> None:
-    """Revoke a key; a running server stops accepting it at once."""
-    from casebook.keys import KeyStore
-
-    try:
-        KeyStore.for_settings(Settings()).revoke(key_id)
-    except CasebookError as exc:
-        raise _fail(str(exc)) from exc
-    typer.echo(f"revoked {key_id}")
-
-
-eval_app = typer.Typer(
-    help="Evaluation suites: score retrieval, answers and summaries; gate on thresholds.",
-    no_args_is_help=True,
-)
-app.add_typer(eval_app, name="eval")
-
-
-@eval_app.command("run")
-def eval_run(
-    suite: Annotated[str, typer.Argument(help="A shipped suite (smoke, full) or a suite file.")],
-    as_json: JsonOpt = False,
-    report: Annotated[
-        Path | None, typer.Option("--report", help="Write results.json and report.md here.")
-    ] = None,
-    against: Annotated[
-        str | None, typer.Option("--against", help="URL of a running service to ask instead.")
-    ] = None,
-    key: Annotated[
-        str | None, typer.Option("--key", envvar="CASEBOOK_API_KEY", help="API key for --against.")
-    ] = None,
-    baseline: Annotated[
-        Path | None,
-        typer.Option("--baseline", exists=True, dir_okay=False, help="A stored results.json."),
-    ] = None,
-    tolerance: Annotated[
-        float, typer.Option("--tolerance", help="Largest drop below the baseline allowed.")
-    ] = 0.02,
-) -> None:
-    """Run a suite; exit 1 when a gate fails or a metric drops below the baseline."""
-    from eval.command import emit, evaluate
-    from eval.suite import SuiteError
-
-    try:
-        result = evaluate(suite, against=against, key=key, baseline=baseline, tolerance=tolerance)
-    except (SuiteError, CasebookError) as exc:
-        raise _fail(str(exc), 2) from exc
-    raise typer.Exit(emit(result, as_json, report, typer.echo))
-
-
-@eval_app.command("mine")
-def eval_mine(
-    tenant: TenantOpt = "default",
-    out: Annotated[
-        Path, typer.Option("--out", help="Suite file to write; its cases go beside it.")
-    ] = Path("mined.toml"),
-    limit: Annotated[int, typer.Option("--limit", min=0, help="At most N cases (0: all).")] = 0,
-) -> None:
-    """Write a suite of cases for review from resolved interactions and negative feedback."""
-    from eval.mine import mine, write_mined
-
-    settings = Settings()
-    index = _open(settings)
-    try:
-        cases = mine(index, settings.data_dir, tenant, limit)
-    finally:
-        index.close()
-    folder = write_mined(cases, out, tenant)
-    typer.echo(f"wrote {len(cases)} cases to {folder / 'queries.jsonl'} and the suite {out}")
+        raise fail(str(exc)) from exc
 
 
 def main() -> None:

@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from casebook.answer import WORD, split_sentences
 from casebook.documents import get_document
 from casebook.index import Index
+from casebook.sentences import WORD, split_sentences
 
 MAX_SENTENCES = 3
 MIN_WORDS = 5

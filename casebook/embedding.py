@@ -94,6 +94,24 @@ class Embedder:
         )
         return np.asarray(vectors, dtype=np.float32).tolist()  # type: ignore[no-any-return]
 
+    def token_vectors(self, texts: Sequence[str]) -> list[tuple[list[str], np.ndarray]]:
+        """Each text's word pieces and their normalised contextual vectors (no [CLS]/[SEP])."""
+        outputs = self.model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            output_value="token_embeddings",
+            convert_to_numpy=False,
+            show_progress_bar=False,
+        )
+        result = []
+        for text, vectors in zip(texts, outputs, strict=True):
+            ids = self._tokenizer(text, truncation=True, max_length=self.max_tokens)["input_ids"]
+            pieces = self._tokenizer.convert_ids_to_tokens(ids)[1:-1]
+            matrix = vectors.float().numpy()[1 : 1 + len(pieces)]
+            matrix /= np.linalg.norm(matrix, axis=1, keepdims=True) + 1e-9
+            result.append((pieces, matrix))
+        return result
+
     def tokens(self, text: str) -> list[int]:
         """The model's word-piece ids for text, without special tokens."""
         return list(self._tokenizer.encode(text, add_special_tokens=False))

@@ -24,11 +24,13 @@ from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from casebook.answer import Answer, Citation, Evidence, abstain, decide, split_sentences, terms
+from casebook.answer import Answer, Citation, abstain, decide
 from casebook.citations import Reply
+from casebook.evidence import Evidence
 from casebook.guard import looks_injected, reply_check
 from casebook.models import SearchResult
 from casebook.prompt import Message, answer_messages, inert
+from casebook.sentences import split_sentences, terms
 
 if TYPE_CHECKING:
     from llama_index.core.llms import LLM

@@ -12,7 +12,8 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
-from casebook.answer import WORD, Evidence, split_sentences
+from casebook.evidence import Evidence
+from casebook.sentences import WORD, split_sentences
 
 INSTRUCTION = re.compile(
     r"\b(?:ignore|disregard|forget|override)\b[^.\n]{0,40}?\b(?:instructions?|prompts?|rules|"

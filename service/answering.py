@@ -10,7 +10,8 @@ from typing import Any
 
 from fastapi.responses import StreamingResponse
 
-from casebook.answer import Answer, Evidence, decide, gather
+from casebook.answer import Answer, decide
+from casebook.evidence import Evidence, gather
 from casebook.feedback import AnsweredQuestion
 from casebook.generate import Event, Generated, Question, generate_answer, replay
 from casebook.generate import stream_answer as stream_generated

@@ -17,13 +17,14 @@ from casebook.settings import Settings
 from ingest.pii import Redactor
 from service import mcp_server
 from service.auth import RateLimiter, install_auth_errors
+from service.document_schemas import Job
 from service.errors import install_error_handlers
-from service.jobs import Writer
+from service.jobs import JobStore, Writer
 from service.limits import BodySizeLimit
 from service.observability import install_observability
 from service.openapi import install_openapi_limits
 from service.routes import documents, feedback, openai_compat, ops, search, summaries
-from service.schemas import ErrorBody, Job
+from service.schemas import ErrorBody
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ def create_app(
         else:
             app.state.index = index
         app.state.ingestor = Ingestor(app.state.index, settings)
-        app.state.writer = Writer()
+        app.state.writer = Writer(JobStore(settings.data_dir / "jobs"))
         try:
             async with mcp_server.serve_http(app):  # /mcp's session manager lives in the lifespan
                 yield

@@ -2,13 +2,17 @@
 
 The embedded store belongs to one process, and ingesting the same document twice at once
 would race, so every write goes through `Writer`. A caller either waits for its job (small
-uploads, deletions) or gets its id and polls `GET /v1/jobs/{job_id}`. Jobs live in memory:
-a restart forgets finished jobs and abandons queued ones (their files were never indexed).
+uploads, deletions) or gets its id and polls `GET /v1/jobs/{job_id}`. Each job's record is
+also written to `<data>/jobs/<job_id>.json` when its status changes, so a restart keeps what
+finished; a job that was queued or running when the server stopped is reported as failed
+(its staged files are gone, so it must be submitted again).
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import shutil
 import threading
 import uuid
@@ -24,6 +28,7 @@ from casebook.errors import CasebookError
 log = logging.getLogger(__name__)
 Status = Literal["queued", "running", "succeeded", "failed"]
 KEEP_FINISHED = 1000  # finished jobs remembered, per server
+INTERRUPTED = "the server stopped before this job finished; submit it again"
 
 
 class JobNotFound(CasebookError):
@@ -52,6 +57,25 @@ class Job:
     report: dict[str, Any] | None = None
     error: str | None = None
 
+    def record(self) -> dict[str, Any]:
+        """What is written to disk: the public fields and the owning tenant."""
+        return self.to_json() | {"tenant": self.tenant}
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Job:
+        return cls(
+            job_id=record["job_id"],
+            tenant=record["tenant"],
+            kind=record["kind"],
+            total=record["progress"]["total"],
+            done=record["progress"]["done"],
+            status=record["status"],
+            created_at=record["created_at"],
+            finished_at=record["finished_at"],
+            report=record["report"],
+            error=record["error"],
+        )
+
     def to_json(self) -> dict[str, Any]:
         return {
             "job_id": self.job_id,
@@ -68,13 +92,48 @@ class Job:
 Work = Callable[[Job], dict[str, Any]]
 
 
+class JobStore:
+    """Job records as one JSON file each in a folder, written atomically."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def save(self, job: Job) -> None:
+        path = self.folder / f"{job.job_id}.json"
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(job.record()), encoding="utf-8")
+        os.replace(temporary, path)
+
+    def delete(self, job_id: str) -> None:
+        (self.folder / f"{job_id}.json").unlink(missing_ok=True)
+
+    def load(self) -> list[Job]:
+        """Every readable record, oldest first; an unreadable file is skipped and logged."""
+        jobs = []
+        for path in self.folder.glob("*.json"):
+            try:
+                jobs.append(Job.from_record(json.loads(path.read_text(encoding="utf-8"))))
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                log.warning("skipping unreadable job record %s: %s", path.name, exc)
+        return sorted(jobs, key=lambda j: (j.created_at, j.job_id))
+
+
 class Writer:
     """Runs write jobs one at a time, in the order they were submitted."""
 
-    def __init__(self) -> None:
+    def __init__(self, store: JobStore | None = None) -> None:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="casebook-writer")
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
+        self._store = store
+        for job in store.load() if store is not None else []:
+            if job.finished_at is None:  # queued or running when the server stopped
+                job.status, job.error, job.finished_at = "failed", INTERRUPTED, _now()
+                self._save(job)
+            self._jobs[job.job_id] = job
+        with self._lock:
+            self._forget_old()
 
     def submit(
         self, tenant: str, kind: str, work: Work, cleanup: Path | None = None
@@ -84,10 +143,20 @@ class Writer:
         with self._lock:
             self._jobs[job.job_id] = job
             self._forget_old()
+        self._save(job)
         return job, self._pool.submit(self._run, job, work, cleanup)
+
+    def _save(self, job: Job) -> None:
+        if self._store is None:
+            return
+        try:
+            self._store.save(job)
+        except OSError as exc:  # the write itself matters more than its record
+            log.warning("could not record job %s: %s", job.job_id, exc)
 
     def _run(self, job: Job, work: Work, cleanup: Path | None) -> dict[str, Any]:
         job.status = "running"
+        self._save(job)
         try:
             job.report = work(job)
             job.status = "succeeded"
@@ -101,6 +170,7 @@ class Writer:
             raise
         finally:
             job.finished_at = _now()
+            self._save(job)
             if cleanup is not None:
                 shutil.rmtree(cleanup, ignore_errors=True)
 
@@ -115,6 +185,8 @@ class Writer:
         finished = [j for j in self._jobs.values() if j.finished_at]
         for job in finished[: max(0, len(finished) - KEEP_FINISHED)]:
             del self._jobs[job.job_id]
+            if self._store is not None:
+                self._store.delete(job.job_id)
 
     def close(self) -> None:
         """Finish the running job, drop queued ones."""

@@ -6,7 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, model_validator
 
-from service.schemas import FILTERS_DESCRIPTION, FILTERS_SCHEMA, Citation, Filters
+from service.filter_schemas import FILTERS_SCHEMA, Filters
+from service.schemas import FILTERS_DESCRIPTION, Citation
 
 EXTRACTIVE_MODEL = "casebook-extractive"
 # JSON Schema for "at least one user message": the last one is the question.

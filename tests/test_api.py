@@ -243,6 +243,9 @@ def test_a_large_upload_runs_as_a_job(client: TestClient, world: World) -> None:
     assert job["status"] == "succeeded" and job["report"]["added"] == 1
     other = client.get(f"/v1/jobs/{job_id}", headers=world.headers("globex"))
     assert (other.status_code, other.json()["type"]) == (404, "job_not_found")
+    with TestClient(world.app()) as restarted:  # a new server on the same data directory
+        again = restarted.get(f"/v1/jobs/{job_id}", headers=world.headers("acme"))
+        assert again.status_code == 200 and again.json() == job
 
 
 @pytest.mark.parametrize(

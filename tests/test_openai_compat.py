@@ -29,8 +29,15 @@ RETURN_QUESTION = "How long do I have to return an item?"
 def world(
     tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, chunker: Chunker
 ) -> Iterator[World]:
+    # The follow-ups below ("How long does it take?") have a best document that barely leads
+    # tickets on the same topic; the confidence fitted on doc2dial puts them near 0.4-0.5. These
+    # tests are about how messages become the history, so they answer from 0.3 up.
     built = build_world(
-        tmp_path_factory.mktemp("openai"), embedder, chunker, rate_limit_per_minute=0
+        tmp_path_factory.mktemp("openai"),
+        embedder,
+        chunker,
+        rate_limit_per_minute=0,
+        answer_min_confidence=0.3,
     )
     yield built
     built.index.close()

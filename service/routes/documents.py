@@ -20,8 +20,9 @@ from casebook.errors import CasebookError, DocumentNotFound
 from casebook.filters import parse_cli_filters
 from service.auth import ReaderDep, WriterDep
 from service.deps import IndexDep, SettingsDep, WriterQueueDep
+from service.document_schemas import Deleted, Document, DocumentList, Job, RecordUpload
 from service.jobs import Job as JobState
-from service.schemas import Deleted, Document, DocumentList, ErrorBody, Job, RecordUpload
+from service.schemas import ErrorBody
 
 router = APIRouter(tags=["documents"])
 MAX_FILES = 1000

@@ -6,7 +6,8 @@ from fastapi import APIRouter, Request
 
 from service.auth import ReaderDep
 from service.deps import AnswerLogDep, FeedbackDep
-from service.schemas import ErrorBody, FeedbackReceipt, FeedbackRequest
+from service.feedback_schemas import FeedbackReceipt, FeedbackRequest
+from service.schemas import ErrorBody
 
 router = APIRouter(tags=["feedback"])
 

@@ -18,6 +18,7 @@ from casebook.settings import Settings
 from service.answering import answer_question, stream_answer
 from service.auth import ReaderDep
 from service.deps import SettingsDep
+from service.filter_schemas import filters_json
 from service.openai_schemas import (
     EXTRACTIVE_MODEL,
     ChatCompletion,
@@ -27,7 +28,7 @@ from service.openai_schemas import (
     ModelList,
     answer_info,
 )
-from service.schemas import ErrorBody, filters_json
+from service.schemas import ErrorBody
 
 router = APIRouter(tags=["openai"])
 

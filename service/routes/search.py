@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from service.answering import answer_question, sse, stream_answer
 from service.auth import ReaderDep
 from service.deps import IndexDep, SettingsDep, check_limits
+from service.filter_schemas import filters_json
 from service.schemas import (
     SSE_EVENT_SCHEMA,
     AnswerRequest,
@@ -16,7 +17,6 @@ from service.schemas import (
     SearchHit,
     SearchRequest,
     SearchResponse,
-    filters_json,
 )
 
 router = APIRouter(tags=["search"])

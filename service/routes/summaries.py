@@ -18,14 +18,13 @@ from casebook.summary import summarize as summarize_interaction
 from service.answering import sse
 from service.auth import ReaderDep
 from service.deps import IndexDep, SettingsDep, check_limits
-from service.schemas import (
-    SSE_EVENT_SCHEMA,
+from service.filter_schemas import filters_json
+from service.schemas import SSE_EVENT_SCHEMA, ErrorBody
+from service.summary_schemas import (
     DocumentSummaryRequest,
-    ErrorBody,
     InteractionSummaryRequest,
     SummarizeRequest,
     TopicSummaryRequest,
-    filters_json,
 )
 
 router = APIRouter(tags=["summaries"])

@@ -1,0 +1,70 @@
+"""`casebook eval`: run evaluation suites and mine new cases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from casebook.cli_common import JsonOpt, TenantOpt, fail, open_or_fail
+from casebook.errors import CasebookError
+from casebook.settings import Settings
+
+eval_app = typer.Typer(
+    help="Evaluation suites: score retrieval, answers and summaries; gate on thresholds.",
+    no_args_is_help=True,
+)
+
+
+@eval_app.command("run")
+def eval_run(
+    suite: Annotated[str, typer.Argument(help="A shipped suite (smoke, full) or a suite file.")],
+    as_json: JsonOpt = False,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Write results.json and report.md here.")
+    ] = None,
+    against: Annotated[
+        str | None, typer.Option("--against", help="URL of a running service to ask instead.")
+    ] = None,
+    key: Annotated[
+        str | None, typer.Option("--key", envvar="CASEBOOK_API_KEY", help="API key for --against.")
+    ] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option("--baseline", exists=True, dir_okay=False, help="A stored results.json."),
+    ] = None,
+    tolerance: Annotated[
+        float, typer.Option("--tolerance", help="Largest drop below the baseline allowed.")
+    ] = 0.02,
+) -> None:
+    """Run a suite; exit 1 when a gate fails or a metric drops below the baseline."""
+    from eval.command import emit, evaluate
+    from eval.suite import SuiteError
+
+    try:
+        result = evaluate(suite, against=against, key=key, baseline=baseline, tolerance=tolerance)
+    except (SuiteError, CasebookError) as exc:
+        raise fail(str(exc), 2) from exc
+    raise typer.Exit(emit(result, as_json, report, typer.echo))
+
+
+@eval_app.command("mine")
+def eval_mine(
+    tenant: TenantOpt = "default",
+    out: Annotated[
+        Path, typer.Option("--out", help="Suite file to write; its cases go beside it.")
+    ] = Path("mined.toml"),
+    limit: Annotated[int, typer.Option("--limit", min=0, help="At most N cases (0: all).")] = 0,
+) -> None:
+    """Write a suite of cases for review from resolved interactions and negative feedback."""
+    from eval.mine import mine, write_mined
+
+    settings = Settings()
+    index = open_or_fail(settings)
+    try:
+        cases = mine(index, settings.data_dir, tenant, limit)
+    finally:
+        index.close()
+    folder = write_mined(cases, out, tenant)
+    typer.echo(f"wrote {len(cases)} cases to {folder / 'queries.jsonl'} and the suite {out}")
