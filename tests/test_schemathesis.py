@@ -7,18 +7,15 @@ types, headers and schemas.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
-import uvicorn
 from api_world import World, build_world
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
+from live import serve
 from schemathesis import GenerationMode
 from schemathesis.checks import load_all_checks
 
@@ -27,12 +24,6 @@ from ingest.chunking import Chunker
 
 load_all_checks()
 EXAMPLES = 60  # per operation and mode
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -46,21 +37,11 @@ def live(
         rate_limit_per_minute=0,
         sync_upload_bytes=1_000_000,
     )
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(world.app(), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(1200):  # wait for start-up, at most about a minute
-        if server.started or not thread.is_alive():
-            break
-        time.sleep(0.05)
-    assert server.started, "the server did not start"
-    yield f"http://127.0.0.1:{port}", world
-    server.should_exit = True
-    thread.join(timeout=30)
-    world.index.close()
+    try:
+        with serve(world.app()) as url:
+            yield url, world
+    finally:
+        world.index.close()
 
 
 def test_api_conforms_to_its_schema(live: tuple[str, World]) -> None:
