@@ -27,6 +27,16 @@ from casebook.sentences import terms
 
 NO_ANSWER = "I could not find this in the knowledge base."
 NO_EVIDENCE, LOW_CONFIDENCE = "no_evidence", "low_confidence"
+# Reasons a person must take over whatever the knowledge base holds (casebook.handoff), and the
+# text the answer carries for each.
+HANDOFF_MESSAGES = {
+    "urgent_safety": "This may be a safety emergency, so a person from our team is taking over. "
+    "If there is smoke, fire, a gas smell or anyone is hurt, move away from the device and call "
+    "your local emergency number.",
+    "needs_human": "A person from our team will take over this conversation.",
+    "account_specific": "This needs a look at your own order or account, so a person from our "
+    "team will take over.",
+}
 
 MAX_SENTENCES = 3
 
@@ -195,6 +205,23 @@ def abstain(reason: str, p: float) -> Answer:
     return Answer(str(uuid.uuid4()), NO_ANSWER, False, round(p, 4), reason, [])
 
 
+def hand_off(reason: str) -> Answer:
+    """The answer that hands the conversation to a person, for one of HANDOFF_MESSAGES' reasons."""
+    return Answer(str(uuid.uuid4()), HANDOFF_MESSAGES[reason], False, 0.0, reason, [])
+
+
+def prefer_standalone(contextual: Evidence, bare: Evidence, threshold: float) -> Evidence:
+    """The evidence to answer from when a question came with history: the question's own when
+    it is answerable alone, else the conversation's.
+
+    A question the knowledge base answers on its own stands alone: "how much does Lumen Care
+    cost?" after 200 messages about Wi-Fi answers as it does alone (history-weighted confidence
+    is no guide there: the Wi-Fi article scores high in a Wi-Fi chat). A follow-up ("how long
+    do I have?") that the question alone cannot answer keeps its conversation.
+    """
+    return bare if decide(bare, threshold).answerable else contextual
+
+
 def answer(
     index: Index,
     tenant: str,
@@ -205,4 +232,8 @@ def answer(
     threshold: float = THRESHOLD,
 ) -> Answer:
     """An extractive answer to a question (with its conversation so far) from a tenant's index."""
-    return decide(gather(index, tenant, question, history, filters, top_k), threshold)
+    evidence = gather(index, tenant, question, history, filters, top_k)
+    if evidence.conversational:
+        bare = gather(index, tenant, question, None, filters, top_k)
+        evidence = prefer_standalone(evidence, bare, threshold)
+    return decide(evidence, threshold)

@@ -12,7 +12,8 @@ from casebook.errors import CasebookError
 from casebook.settings import Settings
 
 keys_app = typer.Typer(
-    help="API keys: each belongs to one tenant and has a role (agent, bot or admin).",
+    help="API keys: each belongs to one tenant and has a role (agent, bot or admin) and an "
+    "audience (agent or customer).",
     no_args_is_help=True,
 )
 
@@ -21,20 +22,35 @@ keys_app = typer.Typer(
 def keys_create(
     tenant: Annotated[str, typer.Option("--tenant", help="Tenant the key belongs to.")],
     role: Annotated[str, typer.Option("--role", help="agent, bot (read) or admin (all).")],
+    audience: Annotated[
+        str | None,
+        typer.Option(
+            "--audience",
+            help="Whom answers are for: customer (published documents only: no interactions, "
+            "internal notes or agent-only documents) or agent (everything). "
+            "Default: customer for bot keys, agent for the others.",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Create a key and print it once; only its hash is stored."""
     from casebook.keys import KeyStore
 
     try:
-        key, record = KeyStore.for_settings(Settings()).create(tenant, role)
+        key, record = KeyStore.for_settings(Settings()).create(tenant, role, audience)
     except ValueError as exc:
         raise fail(str(exc), 2) from exc
     except CasebookError as exc:
         raise fail(str(exc)) from exc
     typer.echo("This key is shown once: store it now.", err=True)
     if as_json:
-        out = {"key": key, "key_id": record.key_id, "tenant": record.tenant, "role": record.role}
+        out = {
+            "key": key,
+            "key_id": record.key_id,
+            "tenant": record.tenant,
+            "role": record.role,
+            "audience": record.effective_audience,
+        }
         typer.echo(json.dumps(out))
     else:
         typer.echo(key)
@@ -56,7 +72,10 @@ def keys_list(as_json: JsonOpt = False) -> None:
         typer.echo("no keys: the API is open on 127.0.0.1")
     for r in records:
         state = "active" if r.active else f"revoked {r.revoked_at}"
-        typer.echo(f"{r.key_id}  {r.tenant:<20} {r.role:<6} {r.created_at}  {state}")
+        typer.echo(
+            f"{r.key_id}  {r.tenant:<20} {r.role:<6} {r.effective_audience:<9} "
+            f"{r.created_at}  {state}"
+        )
 
 
 @keys_app.command("revoke")

@@ -43,9 +43,11 @@ class DocumentSummary:
         }
 
 
-def summarize_document(index: Index, tenant: str, doc_id: str) -> DocumentSummary:
+def summarize_document(
+    index: Index, tenant: str, doc_id: str, audience: str = "agent"
+) -> DocumentSummary:
     """The document's central sentences (DocumentNotFound when the tenant has no such doc)."""
-    document = get_document(index, tenant, doc_id)
+    document = get_document(index, tenant, doc_id, audience)
     seen: set[str] = set()
     candidates: list[tuple[str, list[str], str]] = []
     for chunk in document["chunks"]:

@@ -43,7 +43,7 @@ def _kind(chunk_kind: str) -> str:
 
 
 def list_documents(
-    index: Index, tenant: str, filters: Mapping[str, Any] | None = None
+    index: Index, tenant: str, filters: Mapping[str, Any] | None = None, audience: str = "agent"
 ) -> list[DocumentInfo]:
     """A tenant's documents whose chunks match the filters, sorted by doc_id.
 
@@ -58,7 +58,7 @@ def list_documents(
         wanted["kind"] = kinds
     found: dict[str, dict[str, Any]] = {}
     counts: dict[str, int] = {}
-    for point in index.store.scroll(to_where(wanted, tenant), fields=LIST_FIELDS):
+    for point in index.store.scroll(to_where(wanted, tenant, audience), fields=LIST_FIELDS):
         payload = point.payload
         doc_id = str(payload.get("doc_id", ""))
         counts[doc_id] = counts.get(doc_id, 0) + 1
@@ -87,9 +87,11 @@ def page(
     return chosen, (chosen[-1].doc_id if len(rest) > limit else None)
 
 
-def get_document(index: Index, tenant: str, doc_id: str) -> dict[str, Any]:
+def get_document(
+    index: Index, tenant: str, doc_id: str, audience: str = "agent"
+) -> dict[str, Any]:
     """A document with its chunks in order (an interaction also with its turns)."""
-    where = to_where({"doc_id": doc_id}, tenant)
+    where = to_where({"doc_id": doc_id}, tenant, audience)
     points = sorted(index.store.scroll(where), key=lambda p: int(p.payload.get("position", 0)))
     if not points:
         raise DocumentNotFound(doc_id)

@@ -62,9 +62,17 @@ def gather(
     history: Sequence[Mapping[str, str]] | None = None,
     filters: Mapping[str, Any] | None = None,
     top_k: int = 5,
+    audience: str = "agent",
 ) -> Evidence:
     """Search, split the top_k chunks into sentences and compute each sentence's features."""
-    hits = index.search(tenant, question, history=history, filters=filters, top_k=max(top_k, POOL))
+    hits = index.search(
+        tenant,
+        question,
+        history=history,
+        filters=filters,
+        top_k=max(top_k, POOL),
+        audience=audience,
+    )
     evidence = Evidence(
         hits=hits,
         sentences=[],

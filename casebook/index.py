@@ -114,13 +114,14 @@ class Index:
         filters: Mapping[str, Any] | None = None,
         top_k: int = 10,
         mode: Mode = "hybrid",
+        audience: str = "agent",
     ) -> list[SearchResult]:
         """The top_k chunks of a tenant for a query, with conversation history as context.
 
         Dense and BM25 are fused inside Qdrant; with history, a second search for the bare
         question re-ranks passages within the documents the conversation points to.
         """
-        where = to_where(filters, tenant)
+        where = to_where(filters, tenant, audience)
         contextual = query_text(query, history, self.history_turns)
         limit = max(top_k, self.candidates)
         ctx_hits = self._retrieve(contextual, where, limit, mode)
@@ -144,8 +145,15 @@ class Index:
             )
         )
 
-    def get_interaction(self, tenant: str, interaction_id: str) -> Interaction:
-        """An ingested interaction with every turn, read back from its resolution chunk."""
+    def get_interaction(
+        self, tenant: str, interaction_id: str, audience: str = "agent"
+    ) -> Interaction:
+        """An ingested interaction with every turn, read back from its resolution chunk.
+
+        Interactions are staff-only: for the customer audience none exists.
+        """
+        if audience != "agent":
+            raise DocumentNotFound(interaction_id)
         where = Where(
             must=(
                 Condition("tenant", (tenant,)),

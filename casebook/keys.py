@@ -1,4 +1,5 @@
-"""API keys: one JSON file of hashed keys per data folder, each key bound to a tenant and a role.
+"""API keys: one JSON file of hashed keys per data folder, each key bound to a tenant, a role and
+an audience (agent: sees everything; customer: published knowledge only, see casebook.audience).
 
 A key reads `cb_<key_id>_<secret>`. Only the secret's hash is stored, so the key is shown once,
 when it is created. The file is rewritten atomically under a lock, and a running server rereads
@@ -23,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from casebook.audience import default_audience, validate_audience
 from casebook.errors import CasebookError
 from casebook.settings import Settings
 
@@ -58,11 +60,12 @@ class KeyFileError(CasebookError):
 
 @dataclass(frozen=True)
 class Caller:
-    """Who is asking: the key they used, the tenant it belongs to and its role."""
+    """Who is asking: the key they used, its tenant, its role and whom its answers are for."""
 
     key_id: str
     tenant: str
     role: str
+    audience: str = "agent"
 
     def can(self, permission: str) -> bool:
         """Whether this caller's role grants the permission (read, write or manage)."""
@@ -79,10 +82,15 @@ class KeyRecord:
     created_at: str
     secret_sha256: str
     revoked_at: str | None = None
+    audience: str | None = None  # None (keys made before audiences): the role's default
 
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+    @property
+    def effective_audience(self) -> str:
+        return self.audience or default_audience(self.role)
 
     def to_json(self) -> dict[str, Any]:
         """The record as `keys list --json` shows it (without the hash)."""
@@ -90,6 +98,7 @@ class KeyRecord:
             "key_id": self.key_id,
             "tenant": self.tenant,
             "role": self.role,
+            "audience": self.effective_audience,
             "created_at": self.created_at,
             "revoked_at": self.revoked_at,
             "active": self.active,
@@ -142,16 +151,22 @@ class KeyStore:
         """The store in the settings' data folder."""
         return cls(settings.data_dir / KEY_FILE)
 
-    def create(self, tenant: str, role: str) -> tuple[str, KeyRecord]:
-        """A new key and its record; the key is returned here once and never stored."""
+    def create(
+        self, tenant: str, role: str, audience: str | None = None
+    ) -> tuple[str, KeyRecord]:
+        """A new key and its record; the key is returned here once and never stored.
+
+        The audience defaults to the role's: customer for bot keys, agent for the others.
+        """
         validate_tenant(tenant)
         validate_role(role)
+        audience = validate_audience(audience or default_audience(role))
         with self._write() as records:
             key_id = secrets.token_hex(6)
             while key_id in records:
                 key_id = secrets.token_hex(6)
             secret = secrets.token_urlsafe(32)
-            record = KeyRecord(key_id, tenant, role, _now(), _hash(secret))
+            record = KeyRecord(key_id, tenant, role, _now(), _hash(secret), audience=audience)
             records[key_id] = record
         return f"cb_{key_id}_{secret}", record
 
@@ -180,7 +195,7 @@ class KeyStore:
         matches = hmac.compare_digest(_hash(secret).encode(), expected.encode())
         if record is None or not matches or not record.active:
             return None
-        return Caller(record.key_id, record.tenant, record.role)
+        return Caller(record.key_id, record.tenant, record.role, record.effective_audience)
 
     def is_empty(self) -> bool:
         """True while no key has ever been created here: the service then runs open.

@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from casebook.conversation import Budget
+
 
 class Settings(BaseSettings):
     """Every knob Casebook reads; build it once at the edge and pass it in."""
@@ -49,9 +51,24 @@ class Settings(BaseSettings):
         "else an email thread's first sender is the customer.",
     )
     max_top_k: int = Field(100, ge=1, description="Largest top_k a caller may ask for.")
-    max_query_chars: int = Field(2000, ge=1, description="Longest query or question accepted.")
-    max_history_turns: int = Field(50, ge=0, description="Most history turns per request.")
-    max_turn_chars: int = Field(8000, ge=1, description="Longest history turn accepted.")
+    max_query_chars: int = Field(
+        2000,
+        ge=1,
+        description="Longest search query accepted; a longer question to answer keeps its end.",
+    )
+    max_history_turns: int = Field(
+        50,
+        ge=0,
+        description="Most history turns searched; answers keep the newest, search refuses more.",
+    )
+    max_turn_chars: int = Field(
+        8000, ge=1, description="Longest history turn; answers keep its end, search refuses."
+    )
+    question_focus_chars: int = Field(
+        500,
+        ge=50,
+        description="A longer message is answered from its last sentences; the rest is context.",
+    )
     max_body_bytes: int = Field(
         1_000_000, ge=1024, description="Largest request body, except document uploads."
     )
@@ -68,6 +85,14 @@ class Settings(BaseSettings):
         600, ge=0, description="Requests per minute per API key; 0 turns the limit off."
     )
     rate_limit_burst: int = Field(60, ge=1, description="Requests a key may make at once.")
+    handoff: bool = Field(
+        True,
+        description="Hand a conversation to a person (reason needs_human, urgent_safety or "
+        "account_specific) whatever the knowledge base holds.",
+    )
+    handoff_rules: Path | None = Field(
+        None, description="JSON file of hand-off patterns and examples; unset = the packaged ones."
+    )
     answer_min_confidence: float = Field(
         0.5, ge=0.0, le=1.0, description="Answers with a lower confidence abstain."
     )
@@ -101,6 +126,16 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address `casebook serve` listens on.")
     port: int = Field(8000, description="Port `casebook serve` listens on.")
     log_level: str = Field("INFO", description="Python logging level.")
+
+    @property
+    def conversation_budget(self) -> Budget:
+        """How much of a conversation answers keep."""
+        return Budget(
+            question_chars=self.max_query_chars,
+            history_turns=self.max_history_turns,
+            turn_chars=self.max_turn_chars,
+            focus_chars=self.question_focus_chars,
+        )
 
     @property
     def edge_path(self) -> Path:

@@ -156,16 +156,21 @@ def _case(payload: Mapping[str, Any]) -> Case | None:
 
 
 def _candidates(
-    index: Index, tenant: str, query: str, filters: Mapping[str, Any] | None, limit: int
+    index: Index,
+    tenant: str,
+    query: str,
+    filters: Mapping[str, Any] | None,
+    limit: int,
+    audience: str,
 ) -> list[Case]:
     """The first `limit` interactions the search finds, in rank order, read from the store."""
     scoped = dict(filters or {})
     scoped.setdefault("kind", KINDS)
-    hits = index.search(tenant, query, filters=scoped, top_k=POOL * limit)
+    hits = index.search(tenant, query, filters=scoped, top_k=POOL * limit, audience=audience)
     ids = list(dict.fromkeys(h.doc_id for h in hits))[:limit]
     if not ids:
         return []
-    where = to_where({"doc_id": ids, "kind": "resolution"}, tenant)
+    where = to_where({"doc_id": ids, "kind": "resolution"}, tenant, audience)
     fields = ["doc_id", "title", "text", "metadata"]
     found = {p.payload.get("doc_id"): _case(p.payload) for p in index.store.scroll(where, fields)}
     return [case for i in ids if (case := found.get(i)) is not None]
@@ -263,10 +268,14 @@ def summarize_topic(
     *,
     max_interactions: int = 50,
     max_points: int = 5,
+    audience: str = "agent",
 ) -> TopicSummary:
-    """The recurring problems of a tenant's interactions matching a query, with resolutions."""
+    """The recurring problems of a tenant's interactions matching a query, with resolutions.
+
+    Interactions are staff-only, so for the customer audience the summary is always empty.
+    """
     found = query.strip() and max_interactions > 0
-    cases = _candidates(index, tenant, query, filters, max_interactions) if found else []
+    cases = _candidates(index, tenant, query, filters, max_interactions, audience) if found else []
     query_vector = _embed(index, query, cases) if cases else np.zeros(0)
     cases = _relevant(query, query_vector, cases)
     groups = [[cases[i] for i in g] for g in cluster(np.array([c.vector for c in cases]), CLUSTER)]

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi.responses import StreamingResponse
 
-from casebook.answer import Answer, decide
+from casebook.answer import Answer, decide, hand_off, prefer_standalone
+from casebook.conversation import fit
 from casebook.evidence import Evidence, gather
 from casebook.feedback import AnsweredQuestion
 from casebook.generate import Event, Generated, Question, generate_answer, replay
@@ -21,26 +23,54 @@ from casebook.keys import Caller
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
-def _evidence(
+@dataclass(frozen=True)
+class Prepared:
+    """A question made ready to answer: fitted to the budget, then handed off or searched."""
+
+    question: Question
+    evidence: Evidence | None  # None: handed off before any search
+    handoff: str | None
+
+
+def _prepare(
     state: Any,
     caller: Caller,
     question: str,
     history: Sequence[Mapping[str, str]],
     filters: Mapping[str, Any] | None,
     top_k: int,
-) -> Evidence:
-    """Retrieval shared by both answerers; sentences that look injected are never quoted."""
-    evidence = gather(state.index, caller.tenant, question, list(history), filters, top_k)
-    return drop_injected(evidence, state.settings.llm_canaries)
+) -> Prepared:
+    """Fit the conversation to its budget, check whether a person must take over, and retrieve
+    the evidence (sentences that look injected are never quoted).
 
-
-def _question(
-    state: Any, question: str, history: Sequence[Mapping[str, str]], top_k: int
-) -> Question:
+    Hand-off is for customer-facing callers: an agent asking about a gas smell is the person.
+    """
     settings = state.settings
-    return Question(
-        question, list(history), top_k, settings.answer_min_confidence, settings.llm_canaries
+    detector = getattr(state, "handoff", None) if caller.audience == "customer" else None
+    reason = detector.reason(question) if detector is not None else None
+    focused, turns = fit(question, history, settings.conversation_budget)
+    asked = Question(
+        focused, turns, top_k, settings.answer_min_confidence, settings.llm_canaries
     )
+    if reason is not None:
+        return Prepared(asked, None, reason)
+
+    def evidence_for(history: list[dict[str, str]]) -> Evidence:
+        index, tenant, audience = state.index, caller.tenant, caller.audience
+        found = gather(index, tenant, focused, history, filters, top_k, audience)
+        return drop_injected(found, settings.llm_canaries)
+
+    evidence = evidence_for(turns)
+    if evidence.conversational:
+        evidence = prefer_standalone(evidence, evidence_for([]), asked.threshold)
+    return Prepared(asked, evidence, None)
+
+
+def _extractive(prepared: Prepared) -> Generated:
+    if prepared.handoff is not None:
+        return Generated(hand_off(prepared.handoff), "extractive")
+    assert prepared.evidence is not None
+    return Generated(decide(prepared.evidence, prepared.question.threshold), "extractive")
 
 
 def answer_question(
@@ -54,15 +84,14 @@ def answer_question(
 ) -> dict[str, Any]:
     """The answer JSON (AnswerResponse) for a caller, logged for feedback and counted.
 
-    `state` is the app's state (settings, index, llm, redactor, answer_log, metrics).
+    `state` is the app's state (settings, index, llm, handoff, redactor, answer_log, metrics).
     """
-    evidence = _evidence(state, caller, question, history, filters, top_k)
+    prepared = _prepare(state, caller, question, history, filters, top_k)
     llm = getattr(state, "llm", None)
-    asked = _question(state, question, history, top_k)
-    if llm is None:
-        result = Generated(decide(evidence, asked.threshold), "extractive")
+    if llm is None or prepared.evidence is None:
+        result = _extractive(prepared)
     else:
-        result = generate_answer(llm, evidence, asked)
+        result = generate_answer(llm, prepared.evidence, prepared.question)
     record_answer(state, caller, question, history, result.answer)
     return result.to_json()
 
@@ -83,16 +112,15 @@ def stream_answer(
     LLM failed after some of its text went out: discard the text received so far. Retrieval
     runs before this returns, so a bad request fails before the stream starts.
     """
-    evidence = _evidence(state, caller, question, history, filters, top_k)
+    prepared = _prepare(state, caller, question, history, filters, top_k)
     llm = getattr(state, "llm", None)
-    asked = _question(state, question, history, top_k)
 
     def record(result: Generated) -> None:
         record_answer(state, caller, question, history, result.answer)
 
-    if llm is not None:
-        return stream_generated(llm, evidence, asked, on_result=record)
-    result = Generated(decide(evidence, asked.threshold), "extractive")
+    if llm is not None and prepared.evidence is not None:
+        return stream_generated(llm, prepared.evidence, prepared.question, on_result=record)
+    result = _extractive(prepared)
     record(result)
     return replay(result.to_json(), "answer")
 

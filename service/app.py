@@ -57,6 +57,11 @@ def create_app(
         else:
             app.state.index = index
         app.state.ingestor = Ingestor(app.state.index, settings)
+        if settings.handoff:
+            from casebook.handoff import HandoffDetector, load_rules
+
+            rules = load_rules(settings.handoff_rules)
+            app.state.handoff = HandoffDetector(rules, app.state.index.embedder.embed)
         app.state.writer = Writer(JobStore(settings.data_dir / "jobs"))
         try:
             async with mcp_server.serve_http(app):  # /mcp's session manager lives in the lifespan

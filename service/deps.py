@@ -48,7 +48,10 @@ def check_limits(
     history: Sequence[Any] = (),
     top_k: int | None = None,
 ) -> None:
-    """Refuse a request over the configured limits (LimitExceeded names the limit)."""
+    """Refuse a search over the configured limits (LimitExceeded names the limit).
+
+    Answers never refuse a conversation for its length: casebook.conversation trims it.
+    """
     if len(text) > settings.max_query_chars:
         raise LimitExceeded(
             f"query is {len(text)} characters; at most {settings.max_query_chars} "

@@ -63,6 +63,28 @@ class DateRange(_Range):
     lt: DateBound | SkipJsonSchema[None] = None
 
 
+class Exclusion(BaseModel):
+    """Chunks whose field holds none of these values: `ne` one value, `not` a list (or both)."""
+
+    model_config = ConfigDict(
+        extra="forbid", populate_by_name=True, json_schema_extra={"minProperties": 1}
+    )
+
+    ne: StrictStr | Int64 | StrictBool | SkipJsonSchema[None] = None
+    not_: (
+        Annotated[list[StrictStr], Field(min_length=1)]
+        | Annotated[list[Int64], Field(min_length=1)]
+        | SkipJsonSchema[None]
+    ) = Field(None, alias="not")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _some_value(cls, data: Any) -> Any:
+        if isinstance(data, dict) and (not data or any(v is None for v in data.values())):
+            raise ValueError("give ne (one value) or not (a list), not null")
+        return data
+
+
 FilterValue = (
     StrictStr
     | Int64
@@ -71,6 +93,7 @@ FilterValue = (
     | Annotated[list[Int64], Field(min_length=1)]
     | NumberRange
     | DateRange
+    | Exclusion
 )
 # A payload field: kind, doc_id, source, title, section, or a metadata key (dots for nesting).
 FilterKey = Annotated[str, Field(pattern=r"^(?!tenant$)[\w-]+(\.[\w-]+)*$", max_length=128)]
@@ -84,7 +107,7 @@ def filters_json(filters: Filters) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in filters.items():
         if isinstance(value, BaseModel):
-            out[key] = value.model_dump(mode="json", exclude_none=True)
+            out[key] = value.model_dump(mode="json", exclude_none=True, by_alias=True)
         else:
             out[key] = value
     return out

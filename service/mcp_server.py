@@ -31,7 +31,7 @@ from casebook.summary import summarize
 from service.answering import answer_question as answer_json
 from service.auth import OPEN_CALLER, ReaderDep
 from service.deps import check_limits
-from service.schemas import FILTERS_DESCRIPTION, Turn
+from service.schemas import FILTERS_DESCRIPTION, ChatTurn
 
 INSTRUCTIONS = (
     "Casebook is a support team's knowledge: help-centre documents, policies and past tickets, "
@@ -87,10 +87,12 @@ def create_mcp(state: Any, caller: Caller | None = None) -> MCPServer:
         filters: FiltersArg = None,
     ) -> dict[str, Any]:
         """Search the documents and support history (dense + BM25 fused); best chunks first."""
-        tenant = caller_of(ctx).tenant
+        who = caller_of(ctx)
         with tool_errors():
             check_limits(state.settings, text=query, top_k=top_k)
-            hits = state.index.search(tenant, query, filters=filters or {}, top_k=top_k)
+            hits = state.index.search(
+                who.tenant, query, filters=filters or {}, top_k=top_k, audience=who.audience
+            )
         return {"results": [hit.to_json() for hit in hits]}
 
     @server.tool(annotations=READ_ONLY)
@@ -98,7 +100,7 @@ def create_mcp(state: Any, caller: Caller | None = None) -> MCPServer:
         ctx: Context,
         question: Annotated[str, Field(min_length=1, description="The question to answer.")],
         history: Annotated[
-            list[Turn] | None, Field(description="Earlier turns {role, text}, oldest first.")
+            list[ChatTurn] | None, Field(description="Earlier turns {role, text}, oldest first.")
         ] = None,
         filters: FiltersArg = None,
         top_k: TopK = 5,
@@ -108,7 +110,7 @@ def create_mcp(state: Any, caller: Caller | None = None) -> MCPServer:
         turns = history or []
         who = caller_of(ctx)
         with tool_errors():
-            check_limits(state.settings, text=question, history=turns, top_k=top_k)
+            check_limits(state.settings, top_k=top_k)  # long conversations are trimmed
             return answer_json(
                 state,
                 who,
@@ -129,14 +131,16 @@ def create_mcp(state: Any, caller: Caller | None = None) -> MCPServer:
         by the LLM when one is configured."""
         if (interaction_id is None) == (doc_id is None):
             raise ToolError("give either interaction_id or doc_id")
-        tenant = caller_of(ctx).tenant
+        who = caller_of(ctx)
         with tool_errors():
             try:
-                found = state.index.get_interaction(tenant, interaction_id or doc_id)
+                found = state.index.get_interaction(
+                    who.tenant, interaction_id or doc_id, who.audience
+                )
             except DocumentNotFound:
                 if doc_id is None:
                     raise
-                return summarize_document(state.index, tenant, doc_id).to_json()
+                return summarize_document(state.index, who.tenant, doc_id, who.audience).to_json()
             summary, llm = summarize(found), getattr(state, "llm", None)
             job = interaction_job(found, summary, state.settings.llm_canaries) if llm else None
             return summarize_with(llm, job, summary.to_json())
@@ -146,9 +150,9 @@ def create_mcp(state: Any, caller: Caller | None = None) -> MCPServer:
         ctx: Context, doc_id: Annotated[str, Field(description="The document's id.")]
     ) -> dict[str, Any]:
         """A document (or interaction) whole: its chunks in order, and an interaction's turns."""
-        tenant = caller_of(ctx).tenant
+        who = caller_of(ctx)
         with tool_errors():
-            return document_json(state.index, tenant, doc_id)
+            return document_json(state.index, who.tenant, doc_id, who.audience)
 
     return server
 

@@ -19,8 +19,6 @@ def _limits(settings: Settings) -> dict[tuple[str, str], dict[str, int]]:
         ("SearchRequest", "query"): query,
         ("SearchRequest", "history"): history,
         ("SearchRequest", "top_k"): top_k,
-        ("AnswerRequest", "question"): query,
-        ("AnswerRequest", "history"): history,
         ("AnswerRequest", "top_k"): top_k,
         ("TopicSummaryRequest", "query"): query,
         ("Turn", "text"): {"maxLength": settings.max_turn_chars},

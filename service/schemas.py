@@ -28,6 +28,17 @@ class Turn(BaseModel):
     )
 
 
+class ChatTurn(Turn):
+    """One earlier turn of a conversation to answer; a long one keeps its end."""
+
+    text: str = Field(
+        ...,
+        max_length=16_000,
+        examples=["My card was charged twice."],
+        description="Its last CASEBOOK_MAX_TURN_CHARS (8000) characters are used.",
+    )
+
+
 class SearchRequest(BaseModel):
     """A search over the caller's knowledge."""
 
@@ -127,10 +138,17 @@ class ErrorBody(BaseModel):
 
 
 FILTERS_DESCRIPTION = (
-    'Payload filters: {"field": value | [any of] | {"gte": .., "lte": ..}}; fields other than '
-    "kind, doc_id, source, title and section are metadata fields."
+    'Payload filters: {"field": value | [any of] | {"gte": .., "lte": ..} | {"ne": value} | '
+    '{"not": [values]}}; ne and not exclude. Fields other than kind, doc_id, source, title and '
+    "section are metadata fields. A customer-audience key's reads are also narrowed to published "
+    "documents, whatever the filters say."
 )
 HISTORY_DESCRIPTION = "Earlier turns, oldest first; at most CASEBOOK_MAX_HISTORY_TURNS (50)."
+CHAT_HISTORY_DESCRIPTION = (
+    "Earlier turns, oldest first. Long conversations are trimmed, not refused: the newest "
+    "CASEBOOK_MAX_HISTORY_TURNS (50) are used, each keeping its last CASEBOOK_MAX_TURN_CHARS "
+    "(8000) characters."
+)
 STREAM_DESCRIPTION = (
     "Respond with Server-Sent Events (text/event-stream): `delta` events with the text, then "
     "`citations`, then `done` with the whole response; `reset` (only after an LLM failed "
@@ -175,10 +193,12 @@ class AnswerRequest(BaseModel):
         ...,
         min_length=1,
         max_length=100_000,
-        description="At most CASEBOOK_MAX_QUERY_CHARS (2000) characters.",
+        description="The customer's or agent's message. A longer one keeps its last "
+        "CASEBOOK_MAX_QUERY_CHARS (2000) characters, and one over CASEBOOK_QUESTION_FOCUS_CHARS "
+        "(500) is answered from its last sentences, the rest serving as context.",
     )
-    history: list[Turn] = Field(
-        default_factory=list, max_length=1000, description=HISTORY_DESCRIPTION
+    history: list[ChatTurn] = Field(
+        default_factory=list, max_length=1000, description=CHAT_HISTORY_DESCRIPTION
     )
     filters: Filters = Field(
         default_factory=dict, description=FILTERS_DESCRIPTION, json_schema_extra=FILTERS_SCHEMA

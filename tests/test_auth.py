@@ -97,7 +97,7 @@ def test_cli_creates_lists_and_revokes_keys(tmp_path: Path, monkeypatch) -> None
     )
     assert created.exit_code == 0, created.output
     out = json.loads(created.stdout)
-    assert set(out) == {"key", "key_id", "tenant", "role"} and out["tenant"] == "acme"
+    assert set(out) == {"key", "key_id", "tenant", "role", "audience"} and out["tenant"] == "acme"
     assert out["key"] not in (tmp_path / "keys.json").read_text()
     listed = json.loads(runner.invoke(cli, ["keys", "list", "--json"]).stdout)
     assert [k["key_id"] for k in listed["keys"]] == [out["key_id"]]

@@ -153,7 +153,7 @@ def test_invalid_tenants_are_rejected(store: KeyStore, tenant: str) -> None:
 @pytest.mark.parametrize("tenant", ["a", "a" * 64, "Acme.EU-1_support"])
 def test_valid_tenants_are_accepted(store: KeyStore, tenant: str) -> None:
     key, record = store.create(tenant, "bot")
-    assert store.verify(key) == Caller(record.key_id, tenant, "bot")
+    assert store.verify(key) == Caller(record.key_id, tenant, "bot", "customer")
 
 
 @pytest.mark.parametrize("role", ["", "root", "Admin", "customer"])

@@ -78,12 +78,12 @@ def over_http(
 
 
 def call(base_url: str, world: World, tool: str, tenant: str = "acme", **arguments: Any) -> Any:
-    """A tool's result over HTTP with the tenant's bot key."""
+    """A tool's result over HTTP with the tenant's agent key (bot keys: tests/test_audience.py)."""
 
     async def work(session: ClientSession) -> Any:
         return await session.call_tool(tool, arguments)
 
-    return over_http(base_url, world.headers(tenant, "bot"), work)
+    return over_http(base_url, world.headers(tenant, "agent"), work)
 
 
 def test_the_tools_are_listed(base_url: str, world: World) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from casebook.errors import ParseError
 from casebook.models import SourceDocument
 from ingest.readers.base import one_line
+from ingest.readers.front_matter import split_front_matter
 from ingest.readers.pdf import pdf_to_markdown
 from ingest.readers.spacy_offline import patch_unstructured_spacy
 from ingest.structure import sections_from_text
@@ -27,6 +28,7 @@ _PARTITIONERS: dict[str, tuple[str, str]] = {
     ".eml": ("unstructured.partition.email", "partition_email"),
 }
 FILE_TYPES = frozenset({*_PARTITIONERS, ".pdf"})
+_FRONT_MATTER_TYPES = frozenset({".md", ".markdown", ".txt"})
 
 
 def _partitioner(suffix: str) -> Callable[..., list[Any]]:
@@ -100,13 +102,20 @@ def read_file(path: Path, doc_id: str) -> SourceDocument:
     if size == 0:
         raise ParseError("empty file")
     title = ""
+    metadata: dict[str, Any] = {}
+    source: dict[str, str] = {"filename": str(path)}
+    if suffix in _FRONT_MATTER_TYPES:
+        raw = path.read_text(encoding="utf-8", errors="replace")
+        metadata, body = split_front_matter(raw)
+        if metadata:
+            source = {"text": body}
     if suffix == ".pdf":
         text = pdf_to_markdown(path)
         first = next((ln for ln in text.splitlines() if ln.startswith("#")), "")
         title = first.lstrip("#").strip()
     else:
         try:
-            elements = _partitioner(suffix)(filename=str(path))
+            elements = _partitioner(suffix)(**source)
         except ParseError:
             raise
         except Exception as exc:  # unstructured raises whatever its parser library raises
@@ -125,5 +134,5 @@ def read_file(path: Path, doc_id: str) -> SourceDocument:
         sections=sections_from_text(text),
         source=str(path.resolve()),
         kind="document",
-        metadata={"format": suffix.lstrip(".")},
+        metadata={**metadata, "format": suffix.lstrip(".")},
     )

@@ -89,7 +89,8 @@ def documents(
         filters["kind"] = kind
     if source is not None:
         filters["source"] = source
-    chosen, next_cursor = page(list_documents(index, caller.tenant, filters), limit, cursor)
+    found = list_documents(index, caller.tenant, filters, caller.audience)
+    chosen, next_cursor = page(found, limit, cursor)
     return DocumentList(documents=[d.to_json() for d in chosen], next_cursor=next_cursor)
 
 
@@ -99,7 +100,7 @@ def documents(
 )
 def document(doc_id: str, index: IndexDep, caller: ReaderDep) -> Document:
     """One document with its chunks in order (an interaction also with its turns)."""
-    return Document(**get_document(index, caller.tenant, doc_id))
+    return Document(**get_document(index, caller.tenant, doc_id, caller.audience))
 
 
 @router.delete(

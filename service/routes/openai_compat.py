@@ -52,10 +52,10 @@ With `"stream": true` the response is Server-Sent Events: `chat.completion.chunk
 checks (valid citations, no injected instruction): an OpenAI stream cannot take text back, as
 `/v1/answer`'s stream does with its `reset` event.
 
-Chat clients send whole conversations, so instead of refusing long ones the question keeps its
-first CASEBOOK_MAX_QUERY_CHARS characters, the history its last CASEBOOK_MAX_HISTORY_TURNS
-messages, each cut to CASEBOOK_MAX_TURN_CHARS characters. `filters` and `top_k` are Casebook
-extensions (openai SDK: `extra_body`)."""
+Chat clients send whole conversations, so long ones are trimmed as `/v1/answer` trims them:
+the history keeps its last CASEBOOK_MAX_HISTORY_TURNS messages, and an over-long message keeps
+its end (CASEBOOK_MAX_QUERY_CHARS for the question, CASEBOOK_MAX_TURN_CHARS for a turn).
+`filters` and `top_k` are Casebook extensions (openai SDK: `extra_body`)."""
 
 # One Server-Sent Event (OpenAPI 3.1 reads a stream's schema as each event's): its data is a
 # chat.completion.chunk as JSON, or [DONE].
@@ -199,15 +199,15 @@ def chat_completions(
 def conversation(
     messages: list[ChatMessage], settings: Settings
 ) -> tuple[str, list[dict[str, str]]]:
-    """The question (the last user message) and the user/assistant turns before it, clipped."""
+    """The question (the last user message) and the user/assistant turns before it; the answer
+    path trims both to the conversation budget."""
     last = max(i for i, m in enumerate(messages) if m.role == "user")
     turns = [
-        {"role": m.role, "text": m.text()[: settings.max_turn_chars]}
+        {"role": m.role, "text": m.text()}
         for m in messages[:last]
         if m.role in ("user", "assistant") and m.text().strip()
     ]
-    keep = settings.max_history_turns
-    return messages[last].text()[: settings.max_query_chars], turns[-keep:] if keep else []
+    return messages[last].text(), turns
 
 
 def sse(events: Iterator[dict[str, Any]], cid: str, created: int, model: str) -> Iterator[str]:

@@ -35,6 +35,7 @@ def search(
         filters=filters_json(request.filters),
         top_k=request.top_k,
         mode=request.mode,
+        audience=caller.audience,
     )
     return SearchResponse(results=[SearchHit(**h.to_json()) for h in hits])
 
@@ -64,7 +65,7 @@ def answer(body: AnswerRequest, request: Request, settings: SettingsDep, caller:
     "llm"); when it fails or cites no source the extractive answer stands in (`generator`
     "extractive", with `fallback_reason`). `"stream": true` answers with Server-Sent Events.
     """
-    check_limits(settings, text=body.question, history=body.history, top_k=body.top_k)
+    check_limits(settings, top_k=body.top_k)  # long conversations are trimmed, not refused
     options: dict[str, Any] = {
         "history": [t.model_dump() for t in body.history],
         "filters": filters_json(body.filters),

@@ -95,20 +95,24 @@ def summarize(
         from casebook.topics import summarize_topic
 
         check_limits(settings, text=body.query)
-        topic = summarize_topic(index, caller.tenant, body.query, filters_json(body.filters))
+        topic = summarize_topic(
+            index, caller.tenant, body.query, filters_json(body.filters), audience=caller.audience
+        )
         extractive = topic.to_json()
         job = topic_job(topic, canaries) if llm else None
     else:
         by_interaction = isinstance(body, InteractionSummaryRequest)
         item_id = body.doc_id if isinstance(body, DocumentSummaryRequest) else body.interaction_id
         try:
-            interaction = index.get_interaction(caller.tenant, item_id)
+            interaction = index.get_interaction(caller.tenant, item_id, caller.audience)
         except DocumentNotFound:
             if by_interaction:
                 raise
             from casebook.doc_summary import summarize_document
 
-            extractive = summarize_document(index, caller.tenant, item_id).to_json()
+            extractive = summarize_document(
+                index, caller.tenant, item_id, caller.audience
+            ).to_json()
         else:
             summary = summarize_interaction(interaction)
             extractive = summary.to_json()
