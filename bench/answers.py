@@ -92,12 +92,18 @@ class Record:
         return bool(set(self.selected_docs) & set(self.gold_docs))
 
 
-def run(index: Index, queries: Sequence[Query], given_doc: bool = False) -> list[Record]:
+def run(
+    index: Index, queries: Sequence[Query], given_doc: bool = False, standalone: bool = True
+) -> list[Record]:
+    """Answer every query as the service does (a question answerable alone stands alone)."""
     records = []
     for q in queries:
         filters = {"doc_id": q.gold_doc_ids} if given_doc and q.gold_doc_ids else None
         start = time.perf_counter()
         evidence = gather(index, "bench", q.question, q.history, filters)
+        if standalone and evidence.conversational:
+            bare = gather(index, "bench", q.question, None, filters)
+            evidence = answering.prefer_standalone(evidence, bare, answering.THRESHOLD)
         result = answering.decide(evidence)
         latency = time.perf_counter() - start
         features: dict[str, float] = {}
@@ -315,6 +321,11 @@ def main() -> None:
     parser.add_argument("--fit", action="store_true", help="Refit the confidence and print it.")
     parser.add_argument("--given-doc", action="store_true", help="Add a gold-document row.")
     parser.add_argument("--threshold", type=float, default=answering.THRESHOLD)
+    parser.add_argument(
+        "--no-standalone",
+        action="store_true",
+        help="Always answer from the conversation (the baseline of prefer_standalone).",
+    )
     parser.add_argument("--save-records", type=Path, help="Write every answered question here.")
     parser.add_argument(
         "--from-records", type=Path, help="Score (and --fit) saved records; answer nothing."
@@ -339,7 +350,7 @@ def main() -> None:
             if args.limit and len(queries) > args.limit:
                 queries = queries[:: len(queries) // args.limit][: args.limit]
             try:
-                records[name] = run(index, queries)
+                records[name] = run(index, queries, standalone=not args.no_standalone)
                 if args.given_doc and name == "doc2dial":
                     records["doc2dial given doc"] = run(index, queries, given_doc=True)
             finally:

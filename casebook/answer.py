@@ -76,6 +76,7 @@ class Citation:
     title: str
     quote: str
     score: float
+    kind: str = "document"  # "interaction": a past case (only agent-audience callers see them)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -84,7 +85,13 @@ class Citation:
             "title": self.title,
             "quote": self.quote,
             "score": self.score,
+            "kind": self.kind,
         }
+
+
+def source_kind(chunk_kind: str) -> str:
+    """What a citation quotes: a document, or an interaction (a past case)."""
+    return "document" if chunk_kind == "document" else "interaction"
 
 
 @dataclass(frozen=True)
@@ -195,7 +202,14 @@ def decide(
     for i in chosen:
         hit = evidence.hits[evidence.sentences[i][0]]
         citations.append(
-            Citation(hit.doc_id, hit.chunk_id, hit.title, evidence.quote(i), hit.score)
+            Citation(
+                hit.doc_id,
+                hit.chunk_id,
+                hit.title,
+                evidence.quote(i),
+                hit.score,
+                source_kind(hit.kind),
+            )
         )
     text = " ".join(f"{c.quote} [{n}]" for n, c in enumerate(citations, start=1))
     return Answer(str(uuid.uuid4()), text, True, round(p, 4), "", citations)

@@ -54,6 +54,23 @@ def restrict(where: Where, audience: str) -> Where:
     )
 
 
+def with_visibility(metadata: Mapping[str, Any]) -> dict[str, Any]:
+    """The metadata with `visibility: internal` added when any marker says so.
+
+    Stored with every chunk, so the restriction holds through one string condition too:
+    Qdrant Edge (0.9) cannot match booleans (its binding sends True as the integer 1).
+    """
+    out = dict(metadata)
+    if (
+        not is_published({"kind": "document", "metadata": out})
+        and out.get("visibility") not in _STAFF
+    ):
+        out["visibility"] = (
+            "internal"  # also over a contradicting "public": hiding is the safe side
+        )
+    return out
+
+
 def is_published(payload: Mapping[str, Any]) -> bool:
     """Whether a stored chunk may be shown to a customer (the same rule as `restrict`)."""
     if payload.get("kind", "document") not in PUBLISHED_KINDS:

@@ -24,7 +24,7 @@ from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from casebook.answer import Answer, Citation, abstain, decide
+from casebook.answer import Answer, Citation, abstain, decide, source_kind
 from casebook.citations import Reply
 from casebook.evidence import Evidence
 from casebook.guard import looks_injected, reply_check
@@ -198,7 +198,10 @@ def conclude(
     for key in outcome.cited:
         hit = evidence.hits[int(key) - 1]
         quote = _quote(evidence, int(key) - 1, outcome.text, canaries)
-        citations.append(Citation(hit.doc_id, hit.chunk_id, hit.title, quote, hit.score))
+        citation = Citation(
+            hit.doc_id, hit.chunk_id, hit.title, quote, hit.score, source_kind(hit.kind)
+        )
+        citations.append(citation)
     answer = Answer(str(uuid.uuid4()), outcome.text, True, extractive.confidence, "", citations)
     return Generated(answer, "llm")
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from llama_index.core.node_parser import SentenceSplitter
 
+from casebook.audience import with_visibility
 from casebook.models import Chunk, SourceDocument, heading_path
 
 # Bump when chunk boundaries change, so every document re-ingests once.
@@ -36,6 +37,7 @@ class Chunker:
     def chunk(self, doc: SourceDocument, tenant: str, doc_hash: str) -> list[Chunk]:
         """The chunks of a document, in order, with character offsets into its text."""
         chunks: list[Chunk] = []
+        metadata = with_visibility(doc.metadata)  # internal markers, as one filterable string
         for section in doc.sections:
             context = heading_path(doc.title, section.path)
             budget = self.chunk_tokens - len(self.tokenizer(context)) - 1
@@ -67,7 +69,7 @@ class Chunker:
                         title=doc.title,
                         source=doc.source,
                         kind=doc.kind,
-                        metadata=doc.metadata,
+                        metadata=metadata,
                         context=context,
                     )
                 )

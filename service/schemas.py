@@ -215,6 +215,9 @@ class Citation(BaseModel):
     title: str
     quote: str
     score: float
+    kind: Literal["document", "interaction"] = Field(
+        "document", description="interaction: a past case (only agent-audience keys see them)."
+    )
 
 
 class AnswerResponse(BaseModel):

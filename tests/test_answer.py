@@ -121,7 +121,7 @@ def test_to_json_has_exactly_the_answer_fields(kb: Index) -> None:
     assert list(body) == ["answer_id", "answer", "answerable", "confidence", "reason", "citations"]
     assert body["citations"]
     for citation in body["citations"]:
-        assert list(citation) == ["doc_id", "chunk_id", "title", "quote", "score"]
+        assert list(citation) == ["doc_id", "chunk_id", "title", "quote", "score", "kind"]
     json.dumps(body)  # serialisable as it is
     assert re.fullmatch(r"[0-9a-f-]{36}", body["answer_id"])
 

@@ -199,6 +199,9 @@ def test_customer_answers_quote_only_published_documents(
     agent = [post(base_url, keys["agent"], "/v1/answer", {"question": q}).json() for q in QUESTIONS]
     cited = {c["doc_id"] for a in agent for c in a["citations"]}
     assert cited & HIDDEN, agent  # the same questions, for staff, quote the internal sources
+    for citation in (c for a in agent for c in a["citations"]):
+        expected = "interaction" if citation["doc_id"] == "ticket-77" else "document"
+        assert citation["kind"] == expected  # past cases are cited as such
 
 
 def test_customer_summaries_never_show_an_interaction(base_url: str, keys: dict[str, str]) -> None:

@@ -210,3 +210,57 @@ def test_search_never_returns_another_tenants_documents(
                 h.doc_id for h in index.search(mine, " ".join(question), top_k=50, mode="dense")
             }
             assert now[mine] <= dense  # a tenant always sees its own documents
+
+
+def test_ne_and_not_become_must_not_conditions() -> None:
+    where = to_where({"kind": {"ne": "interaction"}, "status": {"not": ["open", "pending"]}}, "a")
+    assert where.must == (Condition("tenant", ("a",)),)
+    assert where.must_not == (
+        Condition("kind", ("interaction",)),
+        Condition("metadata.status", ("open", "pending")),
+    )
+
+
+@pytest.mark.parametrize(
+    "value", [{"ne": ["a"]}, {"not": []}, {"not": ["a", 1]}, {"ne": 1.5}, {"ne": "a", "gte": 1}]
+)
+def test_bad_exclusions_are_invalid_filters(value: dict[str, Any]) -> None:
+    with pytest.raises(InvalidFilter):
+        to_where({"status": value}, "acme")
+
+
+def test_the_customer_audience_reads_published_documents_only() -> None:
+    where = to_where({"product": "hub"}, "acme", "customer")
+    assert Condition("kind", ("document",)) in where.must
+    assert Condition("metadata.product", ("hub",)) in where.must
+    keys = {c.key for c in where.must_not}
+    assert {"metadata.audience", "metadata.visibility", "metadata.internal"} <= keys
+    assert to_where({"product": "hub"}, "acme", "agent") == to_where({"product": "hub"}, "acme")
+
+
+def test_exclusions_and_audiences_hold_on_both_backends(index: Index, chunker: Chunker) -> None:
+    """The same must_not conditions through Qdrant Edge and qdrant-client's local mode."""
+    docs = [
+        ("open-guide", "document", {"product": "hub"}),
+        ("staff-guide", "document", {"product": "hub", "audience": "agent"}),
+        ("secret-note", "document", {"product": "hub", "internal": True}),
+        ("router-guide", "document", {"product": "router"}),
+    ]
+    chunks = []
+    for doc_id, kind, metadata in docs:
+        text = f"How to reset the hub safely, guide {doc_id}."
+        doc = SourceDocument(doc_id, doc_id, text, sections_from_text(text), "/x", kind, metadata)
+        chunks += chunker.chunk(doc, "acme", "h")
+    index.write(chunks)
+
+    def found(filters: dict[str, Any], audience: str = "agent") -> set[str]:
+        hits = index.search("acme", "reset the hub", filters=filters, top_k=10, audience=audience)
+        return {h.doc_id for h in hits}
+
+    everything = {d for d, _, _ in docs}
+    assert found({}) == everything
+    assert found({"product": {"ne": "router"}}) == everything - {"router-guide"}
+    not_two = {"doc_id": {"not": ["open-guide", "secret-note"]}}
+    assert found(not_two) == {"staff-guide", "router-guide"}
+    assert found({}, "customer") == {"open-guide", "router-guide"}
+    assert found({"audience": "agent"}, "customer") == set()  # a filter cannot widen it
