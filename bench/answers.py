@@ -101,7 +101,11 @@ def run(
         filters = {"doc_id": q.gold_doc_ids} if given_doc and q.gold_doc_ids else None
         start = time.perf_counter()
         evidence = gather(index, "bench", q.question, q.history, filters)
-        if standalone and evidence.conversational:
+        if (
+            standalone
+            and evidence.conversational
+            and answering.changes_topic(index, q.question, q.history)
+        ):
             bare = gather(index, "bench", q.question, None, filters)
             evidence = answering.prefer_standalone(evidence, bare, answering.THRESHOLD)
         result = answering.decide(evidence)

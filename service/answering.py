@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi.responses import StreamingResponse
 
-from casebook.answer import Answer, decide, hand_off, prefer_standalone
+from casebook.answer import Answer, changes_topic, decide, hand_off, prefer_standalone
 from casebook.conversation import fit
 from casebook.evidence import Evidence, gather
 from casebook.feedback import AnsweredQuestion
@@ -61,7 +61,7 @@ def _prepare(
         return drop_injected(found, settings.llm_canaries)
 
     evidence = evidence_for(turns)
-    if evidence.conversational:
+    if evidence.conversational and changes_topic(state.index, focused, turns):
         evidence = prefer_standalone(evidence, evidence_for([]), asked.threshold)
     return Prepared(asked, evidence, None)
 
