@@ -16,7 +16,11 @@ sentences are scored by similarity to the conversation (content-word cosine, ave
 embedding cosine to the sentence centroid when an ``Embedder`` is given), length, recency,
 outcome and request cue words, and a penalty for pleasantries ("Happy to help!"). A single
 agent sentence goes to ``resolution`` when it comes from the agent's last message or the
-status is resolved, else to ``actions``.
+status is resolved, else to ``actions``. But when an agent sentence fixed the problem (an action
+like "I've refunded...", or an instruction the customer says worked: casebook/resolution.py),
+that sentence alone is the resolution and the status is resolved (escalated for a hand-off).
+A sentence of the opening with an error code ("E22", "error 403") is always in the issue, and
+a letter's closing line ("Regards, Tomasz Olenko") never is.
 
 Internal notes (role "internal") are never quoted, since a summary may be shown to the
 customer; they can decide the status, and the status line then says "(per internal note)".
@@ -32,6 +36,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from casebook.interactions import Interaction
+from casebook.resolution import Fix, find_fix
 
 if TYPE_CHECKING:  # summarising without an embedder never imports torch
     from casebook.embedding import Embedder
@@ -56,6 +61,13 @@ SIGN_OFF = re.compile(r"(?:\s|(?<=[.!?]))(?:\^\s?[A-Za-z]{1,12}|[-–—~]\s?[A-
 ORPHAN_PUNCTUATION = re.compile(r"\s+([,;:.!?])")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)|\s*\n\s*")
 WORD = re.compile(r"[a-z0-9']+")
+ERROR_CODE = re.compile(  # "E22", "error 403", "code 0x80070005": never trimmed from the issue
+    r"\b(?:[A-Z]{1,3}-?\d{2,4}|(?i:error|code|err)\s*[#:]?\s*[A-Za-z]{0,3}-?\d+\w*)\b"
+)
+SIGNATURE = re.compile(  # a letter's closing line: "Regards, Tomasz Olenko", "Thanks, Priya"
+    r"^(?i:(?:(?:kind|best|warm|many)\s+)?(?:regards|thanks|thank you|cheers|sincerely|best))"
+    r"[,!.]?(?:\s+[A-Z][\w'-]*){0,3}[.!]?$"
+)
 
 PROBLEM = re.compile(
     r"\b(?:can ?not|can'?t|couldn'?t|won'?t|doesn'?t|didn'?t|isn'?t|aren'?t|haven'?t|not|no|"
@@ -297,17 +309,24 @@ def _staff_score(item: _Sentence, last_rank: int) -> float:
     )
 
 
+def _is_filler(item: _Sentence) -> bool:
+    return item.is_pleasantry() or SIGNATURE.match(item.text) is not None
+
+
 def _issue(customer: list[_Sentence]) -> list[_Sentence]:
-    """The customer's opening message without pleasantries, trimmed to its best two sentences."""
+    """The customer's opening without pleasantries, trimmed to its best two sentences and codes."""
     opening = [s for s in customer if s.rank == 0]
-    chosen = [s for s in opening if not s.is_pleasantry()] or opening
+    chosen = [s for s in opening if not _is_filler(s)] or opening
     if sum(len(s.words) for s in chosen) < SHORT_ISSUE_WORDS:
-        follow_up = [s for s in customer if s.rank == 1 and not s.is_pleasantry()]
+        follow_up = [s for s in customer if s.rank == 1 and not _is_filler(s)]
         if follow_up:
             chosen.append(max(follow_up, key=_issue_score))
-    kept: list[_Sentence] = []
+    coded = [s for s in chosen if ERROR_CODE.search(s.text)]  # kept, outside the word budget
+    kept = list(coded)
     for item in sorted(chosen, key=_issue_score, reverse=True):
-        fits = sum(len(s.words) for s in kept) + len(item.words) <= ISSUE_WORDS
+        if item in coded:
+            continue
+        fits = sum(len(s.words) for s in kept if s not in coded) + len(item.words) <= ISSUE_WORDS
         if not kept or (fits and len(kept) < ISSUE_SENTENCES):
             kept.append(item)
     return sorted(kept, key=lambda s: (s.turn, s.index))
@@ -330,17 +349,33 @@ def _staff(staff: list[_Sentence]) -> list[_Sentence]:
     return [best]
 
 
+def _fix(interaction: Interaction) -> Fix | None:
+    """The agent sentence that fixed the problem (casebook/resolution.py), if any."""
+    return find_fix([(t.role, sentences(clean(t.text))) for t in interaction.turns])
+
+
 def infer_status(interaction: Interaction) -> tuple[str, Citation | None]:
-    """The status field when it names one we know, else read from the last turns (newest first).
+    """The status field when it names one we know; else resolved when an agent fixed it (see
+    casebook/resolution.py; escalated when the fix hands it on), cited by the customer's
+    confirmation or else the fix; else read from the last turns (newest first).
 
     Per sentence, newest first: escalation wording from staff; a customer's thanks or
     confirmation without a complaint, or an agent's closing ("Glad to help"), is resolved; an
     open next step ("DM us", "we'll follow up", a question to the customer) or a customer's
     unanswered question or complaint is pending.
     """
+    return _status(interaction, _fix(interaction))
+
+
+def _status(interaction: Interaction, fix: Fix | None) -> tuple[str, Citation | None]:
     mapped = STATUS_FIELD.get(interaction.status.strip().lower())
     if mapped:
         return mapped, None
+    if fix:
+        said, quote = fix.confirmation or (fix.turn, fix.text)
+        cite = Citation(said, interaction.turns[said].role, quote)
+        handed_on = fix.hands_off or ESCALATED.search(fix.text.lower())
+        return ("escalated" if handed_on else "resolved"), cite
     recent = [(n, t) for n, t in enumerate(interaction.turns) if clean(t.text)][-4:]
     for number, turn in reversed(recent):
         staff = turn.role in (*STAFF_ROLES, "internal")
@@ -362,11 +397,16 @@ def infer_status(interaction: Interaction) -> tuple[str, Citation | None]:
 
 def summarize(interaction: Interaction, embedder: Embedder | None = None) -> Summary:
     """An extractive summary of one interaction: issue, actions, resolution, status, citations."""
-    status, source = infer_status(interaction)
+    fix = _fix(interaction)
+    status, source = _status(interaction, fix)
     items = _split(interaction)
     _score_similarity(items, embedder)
     customer = [s for s in items if s.role == "customer"]
     issue = _issue(customer) or items[:1]  # no customer turn: the first thing said
+    if fix:  # the fix alone: the summary stays short and says what was done
+        fixed = Citation(fix.turn, interaction.turns[fix.turn].role, fix.text)
+        issue_cites = [s.cite() for s in issue]
+        return Summary(interaction.interaction_id, issue_cites, [], [fixed], status, source)
     staff = _staff([s for s in items if s.role in STAFF_ROLES and s not in issue])
     actions, resolution = staff[:-1], staff[-1:]
     last_staff_turn = max((s.turn for s in items if s.role in STAFF_ROLES), default=-1)
