@@ -23,7 +23,7 @@ demo: setup
 	$(BIN)/casebook serve
 
 lint: setup-dev
-	$(BIN)/ruff check casebook ingest service eval bench tests
+	$(BIN)/ruff check casebook ingest service eval bench tests training
 	$(BIN)/mypy
 
 test: setup-dev lint

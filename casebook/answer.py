@@ -1,10 +1,11 @@
 """Extractive, cited answers from the index, without an LLM.
 
-An answer is 1-3 sentences copied verbatim from the retrieved chunks, each followed by a marker
-[n] for the n-th citation; nothing else is written. The best-scoring sentence of the evidence
-(``casebook.evidence``) is extended by its neighbours while they score close to it.
+An answer quotes the answer unit the reranker scores highest (``casebook.evidence``: a FAQ's
+answer cell, a table row with its column names, a numbered procedure, or a sentence with the
+neighbours it needs to stand alone), verbatim, each quote followed by a marker [n] for the n-th
+citation; nothing else is written. Citations give the quote's character range in the document.
 
-The confidence is a logistic regression over the evidence (see ``CONFIDENCE``); below
+The confidence is the reranker's calibrated probability that the quote answers; below
 ``THRESHOLD`` the answerer abstains with ``NO_ANSWER`` and no citations. ``reason`` is "" for
 an answer, "no_evidence" when the search found nothing (or no quotable sentence), and
 "low_confidence" when the evidence was too weak to answer from.
@@ -12,7 +13,9 @@ an answer, "no_evidence" when the search found nothing (or no quotable sentence)
 
 from __future__ import annotations
 
+import json
 import math
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -20,10 +23,9 @@ from typing import Any
 
 import numpy as np
 
-from casebook.answer_type import answer_type_match
-from casebook.evidence import Evidence, gather
+from casebook.evidence import NOT_READ, Evidence, cheap_scores
 from casebook.index import Index
-from casebook.sentences import terms
+from casebook.reranker import MODEL_DIR
 
 NO_ANSWER = "I could not find this in the knowledge base."
 NO_EVIDENCE, LOW_CONFIDENCE = "no_evidence", "low_confidence"
@@ -39,32 +41,23 @@ HANDOFF_MESSAGES = {
 }
 
 MAX_SENTENCES = 3
-
-# Sentence score weights, over the columns of Evidence.features (chosen on doc2dial dev, where
-# they moved citation precision by at most 0.01: retrieval decides most of it).
-SELECT = {"cos_q": 1.0, "cos_ctx": 1.0, "lexical": 1.0, "chunk": 2.0, "follows": 0.3}
-EXTEND = 0.1  # a neighbour joins the answer when it scores within this of the best sentence
-
-# Confidence: a logistic regression, label "a cited document is a gold document", fitted by
-#   python bench/answers.py --dataset both --limit 1000 --fit
-# on 1,000 doc2dial dev turns (conversations) and all of CLAPNQ dev (single questions, half
-# unanswerable: no gold document). Each feature also enters multiplied by "history" (1 when
-# the question comes with earlier turns), so conversations and single questions get their own
-# weights: evidence looks different when the history carries the topic.
-BASE_FEATURES = (
-    "margin", "best_cos", "coverage", "best_score", "chunk_cos", "answer_type", "token_match",
-    "beyond_topic",
-)  # fmt: skip
-CONFIDENCE_FEATURES = (*BASE_FEATURES, "history", *(f"{k}_x_history" for k in BASE_FEATURES))
-CONFIDENCE = {
-    "bias": -15.4841, "margin": 3.3895, "best_cos": -0.2604, "coverage": -2.7805,
-    "best_score": 2.8368, "chunk_cos": 3.4235, "answer_type": 0.4373, "token_match": 3.3504,
-    "beyond_topic": 2.3426, "history": 9.1561, "margin_x_history": 11.6741,
-    "best_cos_x_history": -2.121, "coverage_x_history": 0.4265, "best_score_x_history": 0.1066,
-    "chunk_cos_x_history": -5.0133, "answer_type_x_history": -1.6121,
-    "token_match_x_history": -3.6903, "beyond_topic_x_history": -3.9467,
-}  # fmt: skip
+# Which unit answers, and how sure to be: a logistic model over the reranker's score and the
+# unit's closeness to the question, fitted by training/fit_answerability.py on doc2dial, CLAPNQ
+# and MTRAG units scored by rerankers that never saw the set (see reranker/MODEL_CARD.md).
+# Without the file, the reranker's own calibrated score decides.
+ANSWERABILITY_FILE = MODEL_DIR / "answerability.json"
+ANSWERABILITY: dict[str, Any] = (
+    json.loads(ANSWERABILITY_FILE.read_text(encoding="utf-8"))
+    if ANSWERABILITY_FILE.is_file()
+    else {}
+)
 THRESHOLD = 0.5  # abstain when the confidence is below this
+# A sentence that starts like this leans on the one before it, which then joins the quote.
+LEANS_BACK = re.compile(
+    r"^(?:it|this|that|these|those|they|them|its|their|he|she|such|then|also|however|but|"
+    r"otherwise|instead|if so|if not|in that case)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -77,6 +70,8 @@ class Citation:
     quote: str
     score: float
     kind: str = "document"  # "interaction": a past case (only agent-audience callers see them)
+    start: int | None = None  # where the quote is in the document's text: text[start:end]
+    end: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -86,6 +81,8 @@ class Citation:
             "quote": self.quote,
             "score": self.score,
             "kind": self.kind,
+            "start": self.start,
+            "end": self.end,
         }
 
 
@@ -116,101 +113,77 @@ class Answer:
         }
 
 
-def sentence_scores(evidence: Evidence, weights: Mapping[str, float] = SELECT) -> np.ndarray:
-    return sum(w * evidence.features[k] for k, w in weights.items())  # type: ignore[return-value]
+def unit_logits(evidence: Evidence, model: Mapping[str, Any] | None = None) -> np.ndarray:
+    """How likely each unit is to answer, as a logit: the answerability model over the
+    reranker's score and the unit's closeness to the question (units the reranker did not
+    read get NOT_READ)."""
+    model = ANSWERABILITY if model is None else model
+    rerank = evidence.features["rerank"]
+    if not model:
+        return rerank
+    z = model["bias"] + sum(w * evidence.features[k] for k, w in model["weights"].items())
+    return np.where(rerank > NOT_READ, z, NOT_READ)
 
 
-def select(
-    evidence: Evidence, weights: Mapping[str, float] = SELECT, extend: float = EXTEND
-) -> list[int]:
-    """The best sentence and its neighbours that score within `extend` of it, in text order."""
-    scores = sentence_scores(evidence, weights)
-    best = int(np.argmax(scores))
+def best_unit(evidence: Evidence, logits: np.ndarray | None = None) -> int:
+    """The unit most likely to answer (the cheap features break ties)."""
+    logits = unit_logits(evidence) if logits is None else logits
+    return int(np.lexsort((-cheap_scores(evidence), -logits))[0])
+
+
+def select(evidence: Evidence, best: int | None = None) -> list[int]:
+    """The best unit, with the sentences it needs to stand alone: the one before when it leans
+    back on it ("It takes 5 days."), the one after when it leads into it (ends with ":")."""
+    best = best_unit(evidence) if best is None else best
     chosen = [best]
+    if evidence.units[best][1].kind != "sentence":
+        return chosen
     while len(chosen) < MAX_SENTENCES:
         before = evidence.neighbours[chosen[0]][0]
         after = evidence.neighbours[chosen[-1]][1]
-        options = [i for i in (before, after) if i >= 0]
-        if not options:
+        if before >= 0 and LEANS_BACK.match(evidence.quote(chosen[0])):
+            chosen.insert(0, before)
+        elif after >= 0 and evidence.quote(chosen[-1]).rstrip().endswith(":"):
+            chosen.append(after)
+        else:
             break
-        pick = max(options, key=lambda i: scores[i])
-        if scores[pick] < scores[best] - extend:
-            break
-        chosen = [pick, *chosen] if pick == before else [*chosen, pick]
     return chosen
 
 
-def confidence_features(evidence: Evidence, chosen: Sequence[int]) -> dict[str, float]:
-    """What the confidence is computed from, for one selection."""
-    hits = evidence.hits
-    other = [h.score for h in hits if h.doc_id != hits[0].doc_id]
-    covered = {t for i in chosen for t in terms(evidence.quote(i))}
-    weights = evidence.query_weights
-    total = sum(weights.values()) or 1.0
-    scores = sentence_scores(evidence)
-    return {
-        "top_score": hits[0].score,
-        # how far the best document leads the next one, relative (search scores have no scale)
-        "margin": (hits[0].score - (other[0] if other else 0.0)) / (abs(hits[0].score) or 1.0),
-        "best_cos": float(max(evidence.features["cos_q"][i] for i in chosen)),
-        "coverage": sum(w for t, w in weights.items() if t in covered) / total,
-        "best_score": float(max(scores[i] for i in chosen)),
-        "chunk_cos": evidence.chunk_cos,
-        "token_match": evidence.token_match,
-        # the best sentence of the cited chunk for the question without its topic words
-        "beyond_topic": float(
-            max(
-                evidence.features["beyond_topic"][i]
-                for i, (h, _, _) in enumerate(evidence.sentences)
-                if h == evidence.sentences[chosen[0]][0]
-            )
-        ),
-        "answer_type": answer_type_match(
-            evidence.question, " ".join(evidence.quote(i) for i in chosen)
-        ),
-        "history": 1.0 if evidence.conversational else 0.0,
-    }
-
-
-def design(features: Mapping[str, float]) -> dict[str, float]:
-    """The confidence model's inputs: the features, and each one times "history"."""
-    crossed = {f"{k}_x_history": features[k] * features["history"] for k in BASE_FEATURES}
-    return {k: features[k] for k in (*BASE_FEATURES, "history")} | crossed
-
-
-def confidence(
-    features: Mapping[str, float], coefficients: Mapping[str, float] = CONFIDENCE
-) -> float:
-    inputs = design(features)
-    z = coefficients["bias"] + sum(coefficients[k] * inputs[k] for k in CONFIDENCE_FEATURES)
+def confidence(evidence: Evidence, logit: float, model: Mapping[str, Any] | None = None) -> float:
+    """The calibrated chance that the best unit answers the question."""
+    model = ANSWERABILITY if model is None else model
+    if not model:
+        return float(evidence.calibrate(logit))
+    z = model["calibration"]["a"] * logit + model["calibration"]["b"]
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
-def decide(
-    evidence: Evidence,
-    threshold: float = THRESHOLD,
-    coefficients: Mapping[str, float] = CONFIDENCE,
-) -> Answer:
+def citation(evidence: Evidence, i: int) -> Citation:
+    """The citation of the i-th unit, with its character range in the document."""
+    hit, unit = evidence.hit_of(i), evidence.units[i][1]
+    return Citation(
+        hit.doc_id,
+        hit.chunk_id,
+        hit.title,
+        evidence.quote(i),
+        hit.score,
+        source_kind(hit.kind),
+        hit.start + unit.start,
+        hit.start + unit.end,
+    )
+
+
+def decide(evidence: Evidence, threshold: float = THRESHOLD) -> Answer:
     """The answer the evidence supports, or an abstention with its reason."""
-    if not evidence.sentences:
+    if not evidence.units:
         return abstain(NO_EVIDENCE, 0.0)
-    chosen = select(evidence)
-    p = confidence(confidence_features(evidence, chosen), coefficients)
+    logits = unit_logits(evidence)
+    best = best_unit(evidence, logits)
+    p = confidence(evidence, float(logits[best]))
     if p < threshold:
         return abstain(LOW_CONFIDENCE, p)
-    citations = []
-    for i in chosen:
-        hit = evidence.hits[evidence.sentences[i][0]]
-        citations.append(
-            Citation(
-                hit.doc_id,
-                hit.chunk_id,
-                hit.title,
-                evidence.quote(i),
-                hit.score,
-                source_kind(hit.kind),
-            )
-        )
+    citations = [citation(evidence, i) for i in select(evidence, best)]
     text = " ".join(f"{c.quote} [{n}]" for n, c in enumerate(citations, start=1))
     return Answer(str(uuid.uuid4()), text, True, round(p, 4), "", citations)
 
@@ -239,30 +212,18 @@ def changes_topic(
     return float(np.dot(q, h)) < TOPIC_SHIFT
 
 
+STANDALONE_MARGIN = 0.1  # how much surer the question alone must be to leave its conversation
+
+
 def prefer_standalone(contextual: Evidence, bare: Evidence, threshold: float) -> Evidence:
-    """For a question that changes the topic: its own evidence when it is answerable alone,
-    else the conversation's.
+    """For a question that changes the topic: its own evidence when it answers alone and
+    clearly better than with the conversation, else the conversation's.
 
-    "how much does Lumen Care cost?" after 200 messages about Wi-Fi answers as it does alone
-    (history-weighted confidence is no guide there: the Wi-Fi article scores high in a Wi-Fi
-    chat), while on-topic follow-ups keep their conversation: on doc2dial, answering every
-    follow-up that is answerable alone on its own cost 8 points of citation precision.
+    "how much does Lumen Care cost?" after 200 messages about Wi-Fi answers as it does alone,
+    while a follow-up that merely shares few words with its conversation ("how much does it
+    cost per month?" after asking about the support plan) keeps it.
     """
-    return bare if decide(bare, threshold).answerable else contextual
-
-
-def answer(
-    index: Index,
-    tenant: str,
-    question: str,
-    history: Sequence[Mapping[str, str]] | None = None,
-    filters: Mapping[str, Any] | None = None,
-    top_k: int = 5,
-    threshold: float = THRESHOLD,
-) -> Answer:
-    """An extractive answer to a question (with its conversation so far) from a tenant's index."""
-    evidence = gather(index, tenant, question, history, filters, top_k)
-    if evidence.conversational and changes_topic(index, question, history):
-        bare = gather(index, tenant, question, None, filters, top_k)
-        evidence = prefer_standalone(evidence, bare, threshold)
-    return decide(evidence, threshold)
+    alone, within = decide(bare, threshold), decide(contextual, threshold)
+    if alone.answerable and alone.confidence > within.confidence + STANDALONE_MARGIN:
+        return bare
+    return contextual

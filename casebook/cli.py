@@ -129,15 +129,7 @@ def search(
             "to match any of its values.",
         ),
     ] = None,
-    history_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--history-file",
-            exists=True,
-            dir_okay=False,
-            help='JSON list of earlier turns [{"role", "text"}], oldest first.',
-        ),
-    ] = None,
+    history_file: HistoryOpt = None,
     mode: Annotated[str, typer.Option("--mode", help="hybrid, dense or bm25.")] = "hybrid",
     as_json: JsonOpt = False,
 ) -> None:
@@ -146,16 +138,7 @@ def search(
 
     if mode not in ("hybrid", "dense", "bm25"):
         raise fail(f"--mode must be hybrid, dense or bm25, not {mode!r}", 2)
-    history = None
-    if history_file is not None:
-        try:
-            history = json.loads(history_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise fail(f"cannot read history file: {exc}", 2) from exc
-        if not isinstance(history, list) or not all(
-            isinstance(t, dict) and isinstance(t.get("text"), str) for t in history
-        ):
-            raise fail('history file must be a JSON list of {"role", "text"} objects', 2)
+    history = read_history(history_file)
     settings = Settings()
     try:
         parsed = parse_cli_filters(filters or [])
@@ -185,6 +168,77 @@ def search(
         snippet = " ".join(hit.text.split())
         typer.echo(f"{rank}. [{hit.score:.3f}] {hit.doc_id} ({hit.kind}) {where}")
         typer.echo(f"   {snippet[:200]}{'…' if len(snippet) > 200 else ''}")
+
+
+def read_history(path: Path | None) -> list[dict[str, str]] | None:
+    """The turns of a --history-file, or None; a bad file is a usage error."""
+    if path is None:
+        return None
+    try:
+        history = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise fail(f"cannot read history file: {exc}", 2) from exc
+    if not isinstance(history, list) or not all(
+        isinstance(t, dict) and isinstance(t.get("text"), str) for t in history
+    ):
+        raise fail('history file must be a JSON list of {"role", "text"} objects', 2)
+    return history
+
+
+HistoryOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--history-file",
+        exists=True,
+        dir_okay=False,
+        help='JSON list of earlier turns [{"role", "text"}], oldest first.',
+    ),
+]
+
+
+@app.command()
+def answer(
+    question: Annotated[str, typer.Argument(help="The question to answer.")],
+    history_file: HistoryOpt = None,
+    tenant: TenantOpt = "default",
+    audience: Annotated[
+        str, typer.Option(help="agent (documents and past cases) or customer (documents only).")
+    ] = "agent",
+    top_k: Annotated[int, typer.Option("--top-k", min=1, help="Chunks to answer from.")] = 5,
+    as_json: JsonOpt = False,
+) -> None:
+    """Answer a question from the index, as /v1/answer does: quoted and cited, or an
+    abstention when the knowledge base does not hold the answer (exit status 0 either way)."""
+    from casebook import ask
+    from casebook.audience import validate_audience
+    from casebook.llm import build_llm
+
+    try:
+        validate_audience(audience)
+    except ValueError as exc:
+        raise fail(str(exc), 2) from exc
+    history = read_history(history_file) or []
+    settings = Settings()
+    index = open_or_fail(settings)
+    try:
+        answerer = ask.Answerer(index, settings, llm=build_llm(settings))
+        result = ask.answer(
+            answerer, tenant, question, history, top_k=min(top_k, settings.max_top_k),
+            audience=audience,
+        )  # fmt: skip
+    except CasebookError as exc:
+        raise fail(str(exc), 2) from exc
+    finally:
+        index.close()
+    body = result.to_json()
+    if as_json:
+        typer.echo(json.dumps(body, ensure_ascii=False))
+        return
+    typer.echo(body["answer"])
+    for n, c in enumerate(body["citations"], start=1):
+        typer.echo(f"  [{n}] {c['title']} ({c['doc_id']}, characters {c['start']}-{c['end']})")
+    state = "answered" if body["answerable"] else f"abstained: {body['reason']}"
+    typer.echo(f"  confidence {body['confidence']:.2f}, {state}, {body['generator']}")
 
 
 @app.command()

@@ -1,31 +1,39 @@
-"""What an extractive answer is chosen from: the retrieved chunks' sentences and their features.
+"""What an extractive answer is chosen from: the retrieved chunks' answer units and their scores.
 
-Sentences are scored by their embedding similarity to the question (alone and with the last
+Each retrieved chunk is cut into answer units by its structure (``casebook.units``: a FAQ's
+answer cell, a table row, a numbered procedure, a list item, a sentence); units that look
+injected or carry a link are dropped before anything is scored. The units closest to the
+question by the cheap features below are then read by the answer reranker (a cross-encoder,
+``casebook.reranker``), whose score picks the answer and, calibrated, is its confidence.
+
+Units are first scored by their embedding similarity to the question (alone and with the last
 user turn), idf-weighted term overlap with the same, their chunk's search score, and whether
 they follow the passage the last agent turn quoted (a conversation walks through a document).
-Evidence about the best hit as a whole feeds the confidence: its cosine to the question, how
-well the question's word pieces are matched in it (`token_match`), and how close its best
-sentence comes to what is asked beyond the hit's topic (`without_topic`). Those two read the
-question with the last user turn, since a follow-up ("how long does it take?") says little alone.
+``token_match`` (a soft coverage of the question's word pieces in a passage) and
+``without_topic`` are kept as diagnostics for benchmarks.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from casebook.guard import quotable
 from casebook.index import Index
-from casebook.models import SearchResult
-from casebook.sentences import WORD, split_sentences, terms
+from casebook.models import SearchResult, heading_path
+from casebook.reranker import Reranker, packaged_reranker, passage_text, query_text
+from casebook.sentences import WORD, terms
 from casebook.summary import STOPWORDS
+from casebook.units import Unit, answer_units
 
 POOL = 20  # hits read per question: the collection for idf weights and the document margin
-MIN_WORDS = 4  # shorter lines ("Vehicle", "[1 ]", a heading) are not quotable answers
+RERANK = 12  # units the reranker reads per question, the best by the cheap features
+NOT_READ = -30.0  # the rerank score of a unit the reranker did not read
 
 
 @dataclass
@@ -33,19 +41,22 @@ class Evidence:
     """Candidate sentences of the retrieved chunks, with the features answers are decided by."""
 
     hits: list[SearchResult]
-    sentences: list[tuple[int, int, int]]  # (hit index, start, end) within the hit's text
+    units: list[tuple[int, Unit]]  # (hit index, unit within the hit's text)
     features: dict[str, np.ndarray] = field(default_factory=dict)  # one value per sentence
     neighbours: list[tuple[int, int]] = field(default_factory=list)  # (previous, next), -1: none
     query_weights: dict[str, float] = field(default_factory=dict)  # term -> idf x turn weight
     idf: dict[str, float] = field(default_factory=dict)
     question: str = ""
     chunk_cos: float = 0.0  # the question's cosine to the best hit (title and text)
-    token_match: float = 0.0  # how well the question's words are matched in the best hit
     conversational: bool = False  # the question came with earlier turns
+    calibrate: Callable[[float], float] = field(default=lambda x: 0.0, repr=False)
 
     def quote(self, i: int) -> str:
-        hit, start, end = self.sentences[i]
-        return self.hits[hit].text[start:end]
+        hit, unit = self.units[i]
+        return self.hits[hit].text[unit.start : unit.end]
+
+    def hit_of(self, i: int) -> SearchResult:
+        return self.hits[self.units[i][0]]
 
 
 def _last(history: Sequence[Mapping[str, str]] | None, roles: tuple[str, ...]) -> str:
@@ -63,8 +74,12 @@ def gather(
     filters: Mapping[str, Any] | None = None,
     top_k: int = 5,
     audience: str = "agent",
+    canaries: Sequence[str] = (),
+    reranker: Reranker | None = None,
 ) -> Evidence:
-    """Search, split the top_k chunks into sentences and compute each sentence's features."""
+    """Search, cut the top_k chunks into answer units, drop the unquotable ones, and score the
+    rest (the cheap features for all, the reranker for the best RERANK)."""
+
     hits = index.search(
         tenant,
         question,
@@ -75,44 +90,81 @@ def gather(
     )
     evidence = Evidence(
         hits=hits,
-        sentences=[],
+        units=[],
         question=question,
         conversational=any(t.get("text", "").strip() for t in history or []),
     )
-    seen: dict[tuple[str, int], int] = {}  # (doc, absolute end) -> sentence: overlaps repeat text
+    seen: set[tuple[str, str]] = set()  # (doc, text): overlapping chunks repeat text
     for rank, hit in enumerate(hits[:top_k]):
-        for start, end in split_sentences(hit.text):
-            if len(WORD.findall(hit.text[start:end].lower())) < MIN_WORDS:
+        for unit in answer_units(hit.text):
+            key = (hit.doc_id, hit.text[unit.start : unit.end])
+            if key in seen or not quotable(key[1], canaries):
                 continue
-            key = (hit.doc_id, hit.start + end)
-            if key in seen:
-                continue
-            seen[key] = len(evidence.sentences)
-            evidence.sentences.append((rank, start, end))
-    if not evidence.sentences:
+            seen.add(key)
+            evidence.units.append((rank, unit))
+    if not evidence.units:
         return evidence
     _score(evidence, index, question, history)
+    _rerank(evidence, query_text(question, history), reranker or packaged_reranker())
     return evidence
+
+
+def topic(evidence: Evidence, i: int) -> str:
+    """What a unit is under: a FAQ answer's question, a list's or table's heading or lead-in,
+    else its section's heading (or the document title)."""
+    hit, unit = evidence.hit_of(i), evidence.units[i][1]
+    if unit.kind != "sentence" and unit.context:
+        return unit.context
+    return hit.section[-1] if hit.section else hit.title or "."
+
+
+def unit_passage(evidence: Evidence, i: int) -> str:
+    """A unit as the reranker reads it: its document and section, its context, its text."""
+    hit, unit = evidence.hit_of(i), evidence.units[i][1]
+    where = heading_path(hit.title, tuple(hit.section))
+    return passage_text(where, unit.context, evidence.quote(i))
+
+
+def _rerank(evidence: Evidence, query: str, reranker: Reranker) -> None:
+    """The reranker's score for the RERANK units the cheap features rank highest."""
+    cheap = cheap_scores(evidence)
+    read = [int(i) for i in np.argsort(-cheap, kind="stable")[:RERANK]]
+    scores = np.full(len(evidence.units), NOT_READ)
+    logits = reranker.logits(query, [unit_passage(evidence, i) for i in read])
+    scores[read] = logits
+    evidence.features["rerank"] = scores
+    evidence.calibrate = reranker.probability
+
+
+CHEAP = {"cos_q": 1.0, "cos_ctx": 1.0, "lexical": 1.0, "chunk": 2.0, "follows": 0.3}
+
+
+def cheap_scores(evidence: Evidence) -> np.ndarray:
+    """How close each unit is to the question by embeddings, words and rank (no reranker)."""
+    return sum(w * evidence.features[k] for k, w in CHEAP.items())  # type: ignore[return-value]
 
 
 def _score(
     evidence: Evidence, index: Index, question: str, history: Sequence[Mapping[str, str]] | None
 ) -> None:
     """Fill in the per-sentence features (one embedding call for all sentences and queries)."""
-    hits, sentences = evidence.hits, evidence.sentences
+    hits, sentences = evidence.hits, evidence.units
     last_user = _last(history, ("user", "customer"))
     last_agent = _last(history, ("agent", "bot", "assistant"))
     asked = f"{question}\n{last_user}" if last_user else question  # a follow-up needs its context
     queries = [question, asked, last_agent or ".", without_topic(asked, hits[0].title)]
     top_chunk = f"{hits[0].title}\n{hits[0].text}"
+    topics = [topic(evidence, i) for i in range(len(sentences))]
+    distinct = list(dict.fromkeys(topics))
     vectors = np.asarray(
         index.embedder.embed(
-            [*queries, top_chunk, *(evidence.quote(i) for i in range(len(sentences)))]
+            [*queries, top_chunk, *(evidence.quote(i) for i in range(len(sentences))), *distinct]
         )
     )
-    q, ctx, agent, beyond, sent = vectors[0], vectors[1], vectors[2], vectors[3], vectors[5:]
+    q, ctx, agent, beyond = vectors[0], vectors[1], vectors[2], vectors[3]
+    sent = vectors[5 : 5 + len(sentences)]
+    topic_cos = dict(zip(distinct, vectors[5 + len(sentences) :] @ ctx, strict=True))
     evidence.chunk_cos = float(vectors[4] @ q)
-    evidence.token_match = token_match(index, asked, top_chunk)
 
     # idf over the retrieved pool: words shared by every hit (the topic) weigh little
     docs = [set(terms(f"{h.title} {h.text}")) for h in hits]
@@ -132,9 +184,9 @@ def _score(
     )  # fmt: skip
 
     top = hits[0].score or 1.0
-    chunk = np.array([hits[h].score / top for h, _, _ in sentences])
-    # neighbours in document order (sentences of overlapping chunks were merged above)
-    where = [(hits[h].doc_id, hits[h].start + s, hits[h].start + e) for h, s, e in sentences]
+    chunk = np.array([hits[h].score / top for h, _ in sentences])
+    # neighbours in document order (units of overlapping chunks were merged above)
+    where = [(hits[h].doc_id, hits[h].start + u.start, hits[h].start + u.end) for h, u in sentences]
     order = sorted(range(len(sentences)), key=lambda i: where[i])
     previous, following = [-1] * len(sentences), [-1] * len(sentences)
     for a, b in zip(order, order[1:], strict=False):
@@ -156,6 +208,7 @@ def _score(
         "follows": follows,
         "cos_agent": cos_agent if last_agent else np.zeros(len(sentences)),
         "beyond_topic": sent @ beyond,
+        "cos_topic": np.array([topic_cos[t] for t in topics]),
     }
 
 

@@ -175,7 +175,7 @@ def _quote(evidence: Evidence, rank: int, answer: str, canaries: Sequence[str]) 
     When the evidence kept no sentence of that hit (each held a link or looked injected), the
     best of its sentences that are clean once their links are made inert, or "" if none is.
     """
-    options = [evidence.quote(i) for i, (hit, _, _) in enumerate(evidence.sentences) if hit == rank]
+    options = [evidence.quote(i) for i, (hit, _) in enumerate(evidence.units) if hit == rank]
     if not options:
         text = evidence.hits[rank].text
         options = [inert(text[start:end]).strip() for start, end in split_sentences(text)]

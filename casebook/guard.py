@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
 
-from casebook.evidence import Evidence
 from casebook.sentences import WORD, split_sentences
 
 INSTRUCTION = re.compile(
@@ -68,20 +66,3 @@ def reply_check(sources: Iterable[str], canaries: Sequence[str] = ()) -> Callabl
         return looks_injected(reply, canaries) or bool(injected & _grams(reply))
 
     return check
-
-
-def drop_injected(evidence: Evidence, canaries: Sequence[str] = ()) -> Evidence:
-    """The evidence without sentences that look injected or carry a link: no answer quotes one."""
-    keep = [i for i in range(len(evidence.sentences)) if quotable(evidence.quote(i), canaries)]
-    if len(keep) == len(evidence.sentences):
-        return evidence
-    new = {old: n for n, old in enumerate(keep)}
-    return replace(
-        evidence,
-        sentences=[evidence.sentences[i] for i in keep],
-        features={name: values[keep] for name, values in evidence.features.items()},
-        neighbours=[
-            (new.get(evidence.neighbours[i][0], -1), new.get(evidence.neighbours[i][1], -1))
-            for i in keep
-        ],
-    )

@@ -28,6 +28,38 @@ def best_f1(prediction: str, golds: Sequence[str]) -> float:
     return max((token_f1(prediction, g) for g in golds if g.strip()), default=0.0)
 
 
+RIGHT_RECALL = 0.5  # token recall against a reference answer that makes a quote right
+
+
+def contains(text: str, phrase: str) -> bool:
+    """Whether text holds phrase, both normalised (case, punctuation, articles)."""
+    words, wanted = normalize(text), normalize(phrase)
+    if not wanted:
+        return False
+    n = len(wanted)
+    return any(words[i : i + n] == wanted for i in range(len(words) - n + 1))
+
+
+def token_recall(prediction: str, reference: str) -> float:
+    """The share of the reference's tokens that the prediction holds (SQuAD normalisation)."""
+    pred, ref = normalize(prediction), normalize(reference)
+    if not ref:
+        return 0.0
+    return sum((Counter(pred) & Counter(ref)).values()) / len(ref)
+
+
+def answer_right(
+    answer: str, expected: Sequence[str], spans: Sequence[str], reference: str
+) -> bool:
+    """Whether an answer holds the answer: every expected phrase, else a gold span, else
+    token recall >= RIGHT_RECALL against the reference answer."""
+    if expected:
+        return all(contains(answer, p) for p in expected)
+    if any(s.strip() for s in spans):
+        return any(s.strip() and contains(answer, s) for s in spans)
+    return bool(reference.strip()) and token_recall(answer, reference) >= RIGHT_RECALL
+
+
 def citation_correct(cited: Sequence[str], gold: Sequence[str]) -> float:
     """1 when an answer cites at least one gold document, else 0."""
     return float(bool(set(cited) & set(gold)))

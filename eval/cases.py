@@ -60,6 +60,10 @@ def load_cases(dataset: DataSet, workdir: Path, ingest: bool = True) -> Cases:
         if _split(str(q.metadata.get("split", "")), q.metadata, dataset.split)
     ]
     queries = sample(queries, dataset.limit, dataset.sample)
+    if dataset.corpus:
+        if not Path(dataset.corpus).exists():
+            raise SuiteError(f"set {dataset.name!r}: no corpus at {dataset.corpus}")
+        return Cases(queries, [], {}, [Path(dataset.corpus)] if ingest else [])
     corpus_file = folder / "corpus.jsonl"
     if not corpus_file.exists():
         return Cases(queries, [], {}, [])

@@ -29,6 +29,7 @@ class Query:
     reference_answer: str = ""
     metadata: dict[str, Any] = field(default_factory=dict)
     reference_contexts: list[str] = field(default_factory=list)
+    expected: list[str] = field(default_factory=list)  # phrases a right answer must contain
 
 
 def _lines(path: Path) -> Iterator[dict[str, Any]]:
@@ -54,6 +55,7 @@ def load_queries(folder: Path) -> list[Query]:
             reference_answer=r.get("reference_answer") or "",
             metadata=r.get("metadata") or {},
             reference_contexts=list(r.get("reference_contexts") or []),
+            expected=list(r.get("expected") or []),
         )
         for r in _lines(folder / "queries.jsonl")
     ]

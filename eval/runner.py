@@ -31,7 +31,7 @@ def _local(suite: Suite, workdir: Path) -> Iterator[tuple[Target, Settings, Any]
     settings = Settings(**(suite.settings | overrides))
     index = open_index(settings)
     try:
-        yield LocalTarget(index), settings, index
+        yield LocalTarget(index, settings), settings, index
     finally:
         index.close()
 
@@ -41,7 +41,10 @@ def _ingest(index: Any, settings: Settings, tenant: str, cases: Cases, clock: Cl
     from ingest.runner import Ingestor
 
     start = time.perf_counter()
+    # a folder (a suite's own corpus) holds both kinds: detect each file's
     kind = "interactions" if cases.interactions else "documents"
+    if any(p.is_dir() for p in cases.to_ingest):
+        kind = "auto"
     report = Ingestor(index, settings).run(cases.to_ingest, tenant=tenant, kind=kind)  # type: ignore[arg-type]
     clock.setdefault("ingest", []).append(time.perf_counter() - start)
     if report.failed:

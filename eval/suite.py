@@ -42,6 +42,7 @@ class DataSet:
     top_k: int = 50  # chunks retrieved per question (documents are their first appearances)
     answers: bool = True
     answer_top_k: int = 5
+    corpus: str = ""  # files or folders to ingest instead of the set's corpus.jsonl
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,8 @@ def load_suite(name_or_path: str, root: Path | None = None) -> Suite:
             raise SuiteError(f"set {entry.get('name')!r}: needs data; unknown keys {unknown}")
         options = {k: v for k, v in entry.items() if k in fields}
         options.setdefault("name", Path(entry["data"]).name)
+        if options.get("corpus"):
+            options["corpus"] = str((path.parent / options["corpus"]).resolve())
         sets.append(DataSet(path=_data_path(entry["data"], path.parent, root), **options))
     if not sets:
         raise SuiteError(f"suite {path} names no [[sets]]")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from casebook.index import Index, Mode
+from casebook.settings import Settings
 
 MARKER = re.compile(r"\s*\[\d+\]")
 
@@ -53,9 +54,10 @@ class Target(Protocol):
 
 @dataclass
 class LocalTarget:
-    """An index opened by this process."""
+    """An index opened by this process, answered through the service's answer path."""
 
     index: Index
+    settings: Settings
 
     def search(
         self,
@@ -71,9 +73,10 @@ class LocalTarget:
     def answer(
         self, tenant: str, question: str, history: Sequence[Mapping[str, str]], top_k: int
     ) -> Reply:
-        from casebook.answer import answer
+        from casebook import ask
 
-        result = answer(self.index, tenant, question, history, top_k=top_k)
+        answerer = ask.Answerer(self.index, self.settings)
+        result = ask.answer(answerer, tenant, question, history, top_k=top_k).answer
         text = MARKER.sub("", result.answer) if result.answerable else ""
         return Reply(result.answerable, text, [c.doc_id for c in result.citations])
 

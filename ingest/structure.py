@@ -10,6 +10,7 @@ from casebook.models import Section
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _BLOCK_SPLIT = re.compile(r"\n[ \t]*\n")
 _LIST_MARK = re.compile(r"^\s*([-*+•]|\d+[.)]\s*$)")
+_CELL = re.compile(r"^[^:\n]{1,40}: \S")
 _MAX_HEADING_WORDS = 12
 _MAX_HEADING_CHARS = 90
 
@@ -28,9 +29,12 @@ def _blocks(text: str) -> Iterator[tuple[int, int]]:
 
 
 def looks_like_heading(line: str) -> bool:
-    """A short line that names a topic rather than saying something about it."""
+    """A short line that names a topic rather than saying something about it (a table cell,
+    "column: value", names nothing)."""
     line = line.strip()
     if not line or len(line) > _MAX_HEADING_CHARS or len(line.split()) > _MAX_HEADING_WORDS:
+        return False
+    if _CELL.match(line):
         return False
     if _LIST_MARK.match(line) or line[-1] in ".,;:!)" or line[0] in "([\"'":
         return False
@@ -40,9 +44,11 @@ def looks_like_heading(line: str) -> bool:
 def sections_from_text(text: str) -> list[Section]:
     """Split text into sections under heading paths; offsets index into `text`.
 
-    Markdown headings set their level; a heading-like first line of a block (followed by more
-    lines in that block) is a level-1 heading. Body text between headings forms one section.
+    Markdown headings set their level; in text without them, a heading-like first line of a
+    block (followed by more lines in that block) is a level-1 heading. Body text between
+    headings forms one section.
     """
+    guess = not any(_MD_HEADING.match(line.strip()) for line in text.splitlines())
     headings: list[tuple[int, str]] = []  # the open headings, (level, text), outermost first
     sections: list[Section] = []
     body_start: int | None = None
@@ -63,7 +69,7 @@ def sections_from_text(text: str) -> list[Section]:
         if md:
             level = len(md.group(1))
             heading = md.group(2).strip()
-        elif first_end < end and looks_like_heading(first):
+        elif guess and first_end < end and looks_like_heading(first):
             level, heading = 1, first.strip()
         else:
             level, heading = 0, ""

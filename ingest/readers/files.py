@@ -10,6 +10,7 @@ from casebook.errors import ParseError
 from casebook.models import SourceDocument
 from ingest.readers.base import one_line
 from ingest.readers.front_matter import split_front_matter
+from ingest.readers.markdown import markdown_to_text
 from ingest.readers.pdf import pdf_to_markdown
 from ingest.readers.spacy_offline import patch_unstructured_spacy
 from ingest.structure import sections_from_text
@@ -29,6 +30,7 @@ _PARTITIONERS: dict[str, tuple[str, str]] = {
 }
 FILE_TYPES = frozenset({*_PARTITIONERS, ".pdf"})
 _FRONT_MATTER_TYPES = frozenset({".md", ".markdown", ".txt"})
+_MARKDOWN_TYPES = frozenset({".md", ".markdown"})
 
 
 def _partitioner(suffix: str) -> Callable[..., list[Any]]:
@@ -109,7 +111,10 @@ def read_file(path: Path, doc_id: str) -> SourceDocument:
         metadata, body = split_front_matter(raw)
         if metadata:
             source = {"text": body}
-    if suffix == ".pdf":
+    if suffix in _MARKDOWN_TYPES:
+        markdown = source.get("text") or path.read_text(encoding="utf-8", errors="replace")
+        title, text = markdown_to_text(markdown)
+    elif suffix == ".pdf":
         text = pdf_to_markdown(path)
         first = next((ln for ln in text.splitlines() if ln.startswith("#")), "")
         title = first.lstrip("#").strip()

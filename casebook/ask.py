@@ -1,0 +1,124 @@
+"""The one answer path: REST, the OpenAI-compatible route, MCP, `casebook answer` and eval all
+answer through ``answer`` (or ``stream``) with an ``Answerer`` built from the same settings.
+
+A question is fitted to the conversation budget; for a customer-facing caller it may be handed
+to a person; then the evidence is gathered (unquotable units dropped, the reranker read), a
+question that changes the topic is answered alone when it can be, and the answer is generated
+by the configured LLM or quoted extractively, at the configured confidence threshold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from casebook.answer import changes_topic, decide, hand_off, prefer_standalone
+from casebook.conversation import fit
+from casebook.evidence import Evidence, gather
+from casebook.generate import Event, Generated, Question, generate_answer, replay
+from casebook.generate import stream_answer as stream_generated
+from casebook.index import Index
+from casebook.reranker import Reranker
+from casebook.settings import Settings
+
+if TYPE_CHECKING:
+    from casebook.handoff import HandoffDetector
+    from casebook.llm import LLM
+
+
+@dataclass(frozen=True)
+class Answerer:
+    """What answering needs: the index, the settings, and the optional collaborators."""
+
+    index: Index
+    settings: Settings
+    reranker: Reranker | None = None  # None: the packaged reranker
+    llm: LLM | None = None  # None: extractive answers
+    handoff: HandoffDetector | None = None  # None: never hand off
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A question made ready to answer: fitted to the budget, then handed off or searched."""
+
+    question: Question
+    evidence: Evidence | None  # None: handed off before any search
+    handoff: str | None
+
+
+def prepare(
+    answerer: Answerer,
+    tenant: str,
+    question: str,
+    history: Sequence[Mapping[str, str]] = (),
+    filters: Mapping[str, Any] | None = None,
+    top_k: int = 5,
+    audience: str = "agent",
+) -> Prepared:
+    """Fit, check for hand-off (customer audiences only: an agent asking about a gas smell is
+    the person), and gather the evidence."""
+    settings = answerer.settings
+    detector = answerer.handoff if audience == "customer" else None
+    reason = detector.reason(question) if detector is not None else None
+    focused, turns = fit(question, history, settings.conversation_budget)
+    asked = Question(focused, turns, top_k, settings.answer_min_confidence, settings.llm_canaries)
+    if reason is not None:
+        return Prepared(asked, None, reason)
+
+    def evidence_for(context: list[dict[str, str]]) -> Evidence:
+        return gather(
+            answerer.index, tenant, focused, context, filters, top_k, audience,
+            canaries=settings.llm_canaries, reranker=answerer.reranker,
+        )  # fmt: skip
+
+    evidence = evidence_for(turns)
+    if evidence.conversational and changes_topic(answerer.index, focused, turns):
+        evidence = prefer_standalone(evidence, evidence_for([]), asked.threshold)
+    return Prepared(asked, evidence, None)
+
+
+def extractive(prepared: Prepared) -> Generated:
+    """The quoted answer (or the hand-off) for a prepared question."""
+    if prepared.handoff is not None:
+        return Generated(hand_off(prepared.handoff), "extractive")
+    assert prepared.evidence is not None
+    return Generated(decide(prepared.evidence, prepared.question.threshold), "extractive")
+
+
+def answer(
+    answerer: Answerer,
+    tenant: str,
+    question: str,
+    history: Sequence[Mapping[str, str]] = (),
+    filters: Mapping[str, Any] | None = None,
+    top_k: int = 5,
+    audience: str = "agent",
+) -> Generated:
+    """The answer to a question with its conversation so far, and how it was made."""
+    prepared = prepare(answerer, tenant, question, history, filters, top_k, audience)
+    if answerer.llm is None or prepared.evidence is None:
+        return extractive(prepared)
+    return generate_answer(answerer.llm, prepared.evidence, prepared.question)
+
+
+def stream(
+    answerer: Answerer,
+    tenant: str,
+    question: str,
+    history: Sequence[Mapping[str, str]] = (),
+    filters: Mapping[str, Any] | None = None,
+    top_k: int = 5,
+    audience: str = "agent",
+    on_result: Callable[[Generated], None] | None = None,
+) -> Iterator[Event]:
+    """The answer as events (see ``casebook.generate``); retrieval runs before this returns."""
+    prepared = prepare(answerer, tenant, question, history, filters, top_k, audience)
+    if answerer.llm is not None and prepared.evidence is not None:
+        return stream_generated(
+            answerer.llm, prepared.evidence, prepared.question, on_result=on_result
+        )
+    result = extractive(prepared)
+    if on_result is not None:
+        on_result(result)
+    return replay(result.to_json(), "answer")

@@ -1,0 +1,88 @@
+"""The sample help centre's question set (eval/suites/sample), answered as the product answers.
+
+It runs on the real sample corpus (casebook/sample, what `make demo` serves), the real model
+and reranker, through the one answer path (casebook.ask). Thresholds are the issue's targets
+or, where not yet met, just under what was measured (see README, "Answers").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from casebook import ask
+from casebook.embedding import Embedder
+from casebook.settings import Settings
+from casebook.wiring import open_index
+from eval.answers import answer_right
+from eval.datasets import Query, load_queries
+from ingest.runner import Ingestor
+
+ROOT = Path(__file__).resolve().parents[1]
+QUERIES = load_queries(ROOT / "eval" / "suites" / "sample")
+
+
+@pytest.fixture(scope="module")
+def answers(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[dict]:
+    settings = Settings(data_dir=tmp_path_factory.mktemp("sample"), qdrant_url=None)
+    index = open_index(settings, embedder)
+    try:
+        report = Ingestor(index, settings).run([ROOT / "casebook" / "sample"])
+        assert not report.failed
+        answerer = ask.Answerer(index, settings)
+        yield {
+            q.qid: ask.answer(answerer, "default", q.question, q.history).answer for q in QUERIES
+        }
+    finally:
+        index.close()
+
+
+def right(q: Query, result) -> bool:  # type: ignore[no-untyped-def]
+    quoted = " ".join(c.quote for c in result.citations)
+    cited = {c.doc_id for c in result.citations} & set(q.gold_doc_ids)
+    return result.answerable and bool(cited) and answer_right(quoted, q.expected, [], "")
+
+
+def test_the_set_has_the_promised_shape() -> None:
+    kinds = [q.metadata.get("type") for q in QUERIES]
+    assert len(QUERIES) >= 80
+    assert sum(not q.answerable for q in QUERIES) >= 20
+    assert sum(bool(q.history) for q in QUERIES) >= 10
+    for kind in ("faq", "table", "number", "procedure", "followup", "interaction"):
+        assert kinds.count(kind) >= 4, kind
+    for q in QUERIES:
+        assert q.answerable == bool(q.expected) == bool(q.gold_doc_ids), q.qid
+
+
+def test_answerable_questions_are_answered_right_and_cite_a_gold_document(answers: dict) -> None:
+    answerable = [q for q in QUERIES if q.answerable]
+    wrong = [(q.qid, q.question, answers[q.qid].answer[:120]) for q in answerable
+             if not right(q, answers[q.qid])]  # fmt: skip
+    share = 1 - len(wrong) / len(answerable)
+    print(f"right: {share:.3f}", *wrong, sep="\n")
+    assert share >= RIGHT_AT_LEAST
+
+
+def test_unanswerable_questions_abstain(answers: dict) -> None:
+    unanswerable = [q for q in QUERIES if not q.answerable]
+    answered = [(q.qid, q.question, answers[q.qid].answer[:120]) for q in unanswerable
+                if answers[q.qid].answerable]  # fmt: skip
+    share = 1 - len(answered) / len(unanswerable)
+    print(f"abstained: {share:.3f}", *answered, sep="\n")
+    assert share >= ABSTAIN_AT_LEAST
+
+
+def test_no_wrong_answer_is_confident(answers: dict) -> None:
+    confident_wrong = [
+        (q.qid, answers[q.qid].confidence, answers[q.qid].answer[:120])
+        for q in QUERIES
+        if answers[q.qid].answerable and answers[q.qid].confidence >= 0.8
+        and not (q.answerable and right(q, answers[q.qid]))
+    ]  # fmt: skip
+    assert confident_wrong == []
+
+
+RIGHT_AT_LEAST = 0.9
+ABSTAIN_AT_LEAST = 0.9

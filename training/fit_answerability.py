@@ -1,0 +1,208 @@
+"""Fit the answerability model (casebook/reranker/answerability.json): which answer unit answers,
+and how sure to be, from the reranker's score and the unit's closeness to the question.
+
+    # 1. units of each dev set, scored by the reranker trained WITHOUT that set
+    python training/fit_answerability.py extract --set doc2dial --reranker /tmp/rr/no-doc2dial \\
+        --out /tmp/feat/doc2dial.jsonl
+    # 2. fit on all sets, report leave-one-dataset-out results, write the model
+    python training/fit_answerability.py fit --features /tmp/feat/*.jsonl \\
+        --out casebook/reranker/answerability.json
+
+A unit is labelled right when it is in a gold document and holds the answer: it overlaps the gold
+grounding span (doc2dial), matches a gold sentence (CLAPNQ), or the reference answer reuses most
+of its words (MTRAG). The unit model is a logistic regression over the units the reranker read;
+the confidence is a Platt calibration of the best unit's logit against "the best unit is right"
+(0 for unanswerable questions). Leave-one-dataset-out: both are fitted on the other sets and
+scored on the held-out one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "training"))
+
+FEATURES = ("rerank", "cos_q", "cos_ctx", "cos_topic", "chunk", "lexical")
+SEED = 13
+
+
+def unit_right(name: str, q, doc_id: str, start: int, end: int, text: str) -> bool:  # type: ignore[no-untyped-def]
+    from train_reranker import recall
+
+    if not q.answerable or doc_id not in q.gold_doc_ids:
+        return False
+    if q.gold_spans:
+        return any(
+            s.doc_id == doc_id and min(end, s.end) - max(start, s.start)
+            >= 0.5 * min(end - start, s.end - s.start)
+            for s in q.gold_spans
+        )  # fmt: skip
+    if q.reference_contexts and name == "clapnq":
+        return any(recall(r, text) >= 0.8 and recall(text, r) >= 0.8 for r in q.reference_contexts)
+    if q.expected:
+        from eval.answers import contains
+
+        return all(contains(text, p) for p in q.expected)
+    return recall(text, q.reference_answer) >= 0.6
+
+
+def extract(args: argparse.Namespace) -> None:
+    from answers import corpus_files, spread  # bench/answers.py
+
+    from casebook.evidence import NOT_READ, gather
+    from casebook.reranker import Reranker
+    from casebook.settings import Settings
+    from casebook.wiring import open_index
+    from ingest.runner import Ingestor
+
+    reranker = Reranker(args.reranker)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        paths, queries, _ = corpus_files(args.set, work)
+        settings = Settings(data_dir=work / "index", qdrant_url=None)
+        index = open_index(settings)
+        out = args.out.open("w", encoding="utf-8")
+        try:
+            Ingestor(index, settings).run(paths, tenant="fit")
+            index.optimize()
+            for n, q in enumerate(spread(queries, args.limit)):
+                ev = gather(index, "fit", q.question, q.history, reranker=reranker)
+                units = []
+                for i, (_, unit) in enumerate(ev.units):
+                    if not ev.units or ev.features["rerank"][i] <= NOT_READ:
+                        continue
+                    hit = ev.hit_of(i)
+                    start, end = hit.start + unit.start, hit.start + unit.end
+                    units.append({
+                        "features": {k: float(ev.features[k][i]) for k in FEATURES},
+                        "right": unit_right(args.set, q, hit.doc_id, start, end, ev.quote(i)),
+                    })  # fmt: skip
+                row = {"set": args.set, "qid": q.qid, "answerable": q.answerable, "units": units}
+                out.write(json.dumps(row) + "\n")
+                if n % 50 == 0:
+                    print(f"{args.set}: {n} questions", flush=True)
+        finally:
+            out.close()
+            index.close()
+
+
+def load(paths: list[Path]) -> list[dict]:
+    rows = []
+    for path in paths:
+        with path.open(encoding="utf-8") as handle:
+            rows += [json.loads(line) for line in handle if line.strip()]
+    return rows
+
+
+def matrix(rows: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+    x = [[u["features"][k] for k in FEATURES] for r in rows for u in r["units"]]
+    y = [float(u["right"]) for r in rows for u in r["units"]]
+    return np.array(x), np.array(y)
+
+
+def fit_units(rows: list[dict]):  # type: ignore[no-untyped-def]
+    from sklearn.linear_model import LogisticRegression
+
+    x, y = matrix(rows)
+    return LogisticRegression(C=1.0, max_iter=1000, class_weight=None).fit(x, y)
+
+
+def best(model, rows: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
+    """Per question: the best unit's logit, whether it is right, whether the question is
+    answerable."""
+    logits, right, answerable = [], [], []
+    for r in rows:
+        if not r["units"]:
+            continue
+        x = np.array([[u["features"][k] for k in FEATURES] for u in r["units"]])
+        z = model.decision_function(x)
+        i = int(np.argmax(z))
+        logits.append(float(z[i]))
+        right.append(float(r["units"][i]["right"]))
+        answerable.append(r["answerable"])
+    return np.array(logits), np.array(right), np.array(answerable, dtype=bool)
+
+
+def platt(logits: np.ndarray, right: np.ndarray) -> tuple[float, float]:
+    from sklearn.linear_model import LogisticRegression
+
+    m = LogisticRegression(C=10.0).fit(logits.reshape(-1, 1), right)
+    return float(m.coef_[0, 0]), float(m.intercept_[0])
+
+
+def ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
+    edges = np.linspace(0, 1, bins + 1)
+    total = 0.0
+    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+        mask = (p >= lo) & ((p < hi) if hi < 1 else (p <= hi))
+        if mask.any():
+            total += mask.mean() * abs(p[mask].mean() - y[mask].mean())
+    return round(float(total), 4)
+
+
+def evaluate(model, a: float, b: float, rows: list[dict], threshold: float = 0.5) -> dict:  # type: ignore[no-untyped-def]
+    logits, right, answerable = best(model, rows)
+    p = 1 / (1 + np.exp(-(a * logits + b)))
+    answered = p >= threshold
+    return {
+        "questions": len(rows),
+        "answered_answerable": round(float(answered[answerable].mean()), 4),
+        "best_unit_right_when_answered": round(float(right[answerable & answered].mean()), 4)
+        if (answerable & answered).any() else None,
+        "abstained_unanswerable": round(float((~answered[~answerable]).mean()), 4)
+        if (~answerable).any() else None,
+        "ece": ece(p[answered], right[answered]) if answered.any() else None,
+        "confident_wrong": int(((p >= 0.8) & (right == 0)).sum()),
+    }  # fmt: skip
+
+
+def fit(args: argparse.Namespace) -> None:
+    rows = load(args.features)
+    sets = sorted({r["set"] for r in rows})
+    report = {}
+    for held in sets:
+        train = [r for r in rows if r["set"] != held]
+        model = fit_units(train)
+        a, b = platt(*best(model, train)[:2])
+        report[held] = evaluate(model, a, b, [r for r in rows if r["set"] == held])
+        print(held, json.dumps(report[held]), flush=True)
+    model = fit_units(rows)
+    a, b = platt(*best(model, rows)[:2])
+    body = {
+        "bias": float(model.intercept_[0]),
+        "weights": {k: float(w) for k, w in zip(FEATURES, model.coef_[0], strict=True)},
+        "calibration": {"a": a, "b": b},
+        "fitted_on": {s: sum(r["set"] == s for r in rows) for s in sets},
+        "leave_one_dataset_out": report,
+        "in_sample": evaluate(model, a, b, rows),
+    }
+    args.out.write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(body, indent=2))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    e = sub.add_parser("extract")
+    e.add_argument("--set", required=True)
+    e.add_argument("--reranker", type=Path, required=True)
+    e.add_argument("--out", type=Path, required=True)
+    e.add_argument("--limit", type=int, default=300)
+    f = sub.add_parser("fit")
+    f.add_argument("--features", type=Path, nargs="+", required=True)
+    f.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    extract(args) if args.command == "extract" else fit(args)
+
+
+if __name__ == "__main__":
+    main()

