@@ -52,6 +52,24 @@ SAMPLE_QUERIES = ROOT / "eval" / "suites" / "sample"
 CONFIDENT = 0.8
 
 
+class TimedReranker:
+    """The reranker, with the time spent in it counted (its share of each answer)."""
+
+    def __init__(self, reranker: Reranker) -> None:
+        self.reranker = reranker
+        self.seconds = 0.0
+
+    def logits(self, query: str, passages: Sequence[str]) -> list[float]:
+        start = time.perf_counter()
+        try:
+            return self.reranker.logits(query, passages)
+        finally:
+            self.seconds += time.perf_counter() - start
+
+    def probability(self, logit: float) -> float:
+        return self.reranker.probability(logit)
+
+
 @dataclass
 class Outcome:
     qid: str
@@ -153,7 +171,8 @@ def run_set(
         Ingestor(index, settings).run(paths, tenant="bench")
         index.optimize()
         ingest_s = time.perf_counter() - started
-        answerer = ask.Answerer(index, settings, reranker)
+        timed = TimedReranker(reranker)
+        answerer = ask.Answerer(index, settings, timed)  # type: ignore[arg-type]
         outcomes = []
         for q in spread(queries, limit):
             start = time.perf_counter()
@@ -173,12 +192,14 @@ def run_set(
             )  # fmt: skip
     finally:
         index.close()
-    return score(outcomes) | {"ingest_s": round(ingest_s, 1)}, outcomes
+    total = sum(o.latency_s for o in outcomes) or 1.0
+    extra = {"ingest_s": round(ingest_s, 1), "rerank_share": round(timed.seconds / total, 3)}
+    return score(outcomes) | extra, outcomes
 
 
 def print_table(results: dict[str, dict[str, Any]]) -> None:
     keys = ["answered", "cited_gold", "right", "abstained_unanswerable", "ece",
-            "confidently_wrong", "p50_ms"]  # fmt: skip
+            "confidently_wrong", "p50_ms", "rerank_share"]  # fmt: skip
     print(f"{'set':<10}" + "".join(f"{k:>24}" for k in keys))
     for name, row in results.items():
         print(f"{name:<10}" + "".join(f"{_fmt(row.get(k)):>24}" for k in keys))

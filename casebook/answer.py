@@ -150,12 +150,16 @@ def select(evidence: Evidence, best: int | None = None) -> list[int]:
     return chosen
 
 
-def confidence(evidence: Evidence, logit: float, model: Mapping[str, Any] | None = None) -> float:
-    """The calibrated chance that the best unit answers the question."""
+def confidence(
+    evidence: Evidence, logit: float, lead_base: float, model: Mapping[str, Any] | None = None
+) -> float:
+    """The calibrated chance that the question is answered: from the best unit's logit and its
+    lead over the median unit the reranker read (`lead_base`)."""
     model = ANSWERABILITY if model is None else model
     if not model:
         return float(evidence.calibrate(logit))
-    z = model["calibration"]["a"] * logit + model["calibration"]["b"]
+    cal = model["calibration"]
+    z = cal["a"] * logit + cal.get("lead", 0.0) * (logit - lead_base) + cal["b"]
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
@@ -180,7 +184,8 @@ def decide(evidence: Evidence, threshold: float = THRESHOLD) -> Answer:
         return abstain(NO_EVIDENCE, 0.0)
     logits = unit_logits(evidence)
     best = best_unit(evidence, logits)
-    p = confidence(evidence, float(logits[best]))
+    read = logits[logits > NOT_READ]
+    p = confidence(evidence, float(logits[best]), float(np.median(read)) if len(read) else 0.0)
     if p < threshold:
         return abstain(LOW_CONFIDENCE, p)
     citations = [citation(evidence, i) for i in select(evidence, best)]

@@ -57,6 +57,9 @@ def create_app(
         else:
             app.state.index = index
         app.state.ingestor = Ingestor(app.state.index, settings)
+        from casebook.reranker import packaged_reranker
+
+        app.state.reranker = packaged_reranker()  # loaded before the first answer, not during it
         if settings.handoff:
             from casebook.handoff import HandoffDetector, load_rules
 

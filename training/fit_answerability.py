@@ -117,26 +117,28 @@ def fit_units(rows: list[dict]):  # type: ignore[no-untyped-def]
 
 
 def best(model, rows: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
-    """Per question: the best unit's logit, whether it is right, whether the question is
-    answerable."""
-    logits, right, answerable = [], [], []
+    """Per question: the best unit's logit and its lead over the median unit, whether that unit
+    is right, whether the question is answerable."""
+    evidence, right, answerable = [], [], []
     for r in rows:
         if not r["units"]:
             continue
         x = np.array([[u["features"][k] for k in FEATURES] for u in r["units"]])
         z = model.decision_function(x)
         i = int(np.argmax(z))
-        logits.append(float(z[i]))
+        evidence.append([float(z[i]), float(z[i] - np.median(z))])
         right.append(float(r["units"][i]["right"]))
         answerable.append(r["answerable"])
-    return np.array(logits), np.array(right), np.array(answerable, dtype=bool)
+    return np.array(evidence), np.array(right), np.array(answerable, dtype=bool)
 
 
-def platt(logits: np.ndarray, right: np.ndarray) -> tuple[float, float]:
+def platt(evidence: np.ndarray, answerable: np.ndarray) -> tuple[float, float, float]:
+    """Calibration of "the question is answerable from the corpus": a label that means the same
+    on every set (unlike "this exact sentence is the gold one", whose strictness varies)."""
     from sklearn.linear_model import LogisticRegression
 
-    m = LogisticRegression(C=10.0).fit(logits.reshape(-1, 1), right)
-    return float(m.coef_[0, 0]), float(m.intercept_[0])
+    m = LogisticRegression(C=10.0).fit(evidence, answerable.astype(float))
+    return float(m.coef_[0, 0]), float(m.coef_[0, 1]), float(m.intercept_[0])
 
 
 def ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
@@ -149,9 +151,12 @@ def ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
     return round(float(total), 4)
 
 
-def evaluate(model, a: float, b: float, rows: list[dict], threshold: float = 0.5) -> dict:  # type: ignore[no-untyped-def]
-    logits, right, answerable = best(model, rows)
-    p = 1 / (1 + np.exp(-(a * logits + b)))
+def evaluate(  # type: ignore[no-untyped-def]
+    model, cal: tuple[float, float, float], rows: list[dict], threshold: float = 0.5
+) -> dict:
+    evidence, right, answerable = best(model, rows)
+    a, lead, b = cal
+    p = 1 / (1 + np.exp(-(a * evidence[:, 0] + lead * evidence[:, 1] + b)))
     answered = p >= threshold
     return {
         "questions": len(rows),
@@ -160,30 +165,48 @@ def evaluate(model, a: float, b: float, rows: list[dict], threshold: float = 0.5
         if (answerable & answered).any() else None,
         "abstained_unanswerable": round(float((~answered[~answerable]).mean()), 4)
         if (~answerable).any() else None,
-        "ece": ece(p[answered], right[answered]) if answered.any() else None,
+        "ece_answerable": ece(p, answerable.astype(float)),
+        "ece_right_of_answered": ece(p[answered], right[answered]) if answered.any() else None,
         "confident_wrong": int(((p >= 0.8) & (right == 0)).sum()),
     }  # fmt: skip
 
 
+def questions_only(rows: list[dict], data_dir: Path) -> list[dict]:
+    """Rows whose turn asks something: doc2dial's user turns include statements ("Nope,
+    earlier but..."), which an answerer is not asked to answer (the reranker trains on the
+    same filter)."""
+    from train_reranker import ASKS
+
+    from eval.datasets import load_queries
+
+    asked = {q.qid for q in load_queries(data_dir / "doc2dial") if ASKS.search(q.question)}
+    return [r for r in rows if r["set"] != "doc2dial" or r["qid"] in asked]
+
+
 def fit(args: argparse.Namespace) -> None:
-    rows = load(args.features)
+    rows = questions_only(load(args.features), args.data_dir)
     sets = sorted({r["set"] for r in rows})
     report = {}
     for held in sets:
         train = [r for r in rows if r["set"] != held]
         model = fit_units(train)
-        a, b = platt(*best(model, train)[:2])
-        report[held] = evaluate(model, a, b, [r for r in rows if r["set"] == held])
+        evidence, _, answerable = best(model, train)
+        if answerable.all() or not answerable.any():
+            report[held] = {"note": "the other sets have no unanswerable questions to calibrate on"}
+            continue
+        report[held] = evaluate(model, platt(evidence, answerable),
+                                [r for r in rows if r["set"] == held])  # fmt: skip
         print(held, json.dumps(report[held]), flush=True)
     model = fit_units(rows)
-    a, b = platt(*best(model, rows)[:2])
+    evidence, _, answerable = best(model, rows)
+    cal = platt(evidence, answerable)
     body = {
         "bias": float(model.intercept_[0]),
         "weights": {k: float(w) for k, w in zip(FEATURES, model.coef_[0], strict=True)},
-        "calibration": {"a": a, "b": b},
+        "calibration": {"a": cal[0], "lead": cal[1], "b": cal[2]},
         "fitted_on": {s: sum(r["set"] == s for r in rows) for s in sets},
         "leave_one_dataset_out": report,
-        "in_sample": evaluate(model, a, b, rows),
+        "in_sample": evaluate(model, cal, rows),
     }
     args.out.write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(body, indent=2))
@@ -200,6 +223,7 @@ def main() -> None:
     f = sub.add_parser("fit")
     f.add_argument("--features", type=Path, nargs="+", required=True)
     f.add_argument("--out", type=Path, required=True)
+    f.add_argument("--data-dir", type=Path, default=ROOT.parent / "shared" / "datasets")
     args = parser.parse_args()
     extract(args) if args.command == "extract" else fit(args)
 
