@@ -42,7 +42,7 @@ from casebook import ask  # noqa: E402
 from casebook.reranker import MODEL_DIR, Reranker  # noqa: E402
 from casebook.settings import Settings  # noqa: E402
 from casebook.wiring import open_index  # noqa: E402
-from eval.answers import answer_right  # noqa: E402
+from eval.answers import answer_right, ece  # noqa: E402
 from eval.datasets import Query, load_queries, read_jsonl  # noqa: E402
 from ingest.runner import Ingestor  # noqa: E402
 
@@ -120,16 +120,6 @@ def spread(queries: list[Query], limit: int | None) -> list[Query]:
     return [queries[int(i * step)] for i in range(limit)]
 
 
-def ece(confidence: np.ndarray, right: np.ndarray, bins: int = 10) -> float | None:
-    if not len(confidence):
-        return None
-    edges = np.linspace(0, 1, bins + 1)
-    total = 0.0
-    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
-        mask = (confidence >= lo) & ((confidence < hi) if hi < 1 else (confidence <= hi))
-        if mask.any():
-            total += mask.mean() * abs(confidence[mask].mean() - right[mask].mean())
-    return round(float(total), 4)
 
 
 def score(outcomes: Sequence[Outcome]) -> dict[str, Any]:

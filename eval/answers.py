@@ -28,6 +28,22 @@ def best_f1(prediction: str, golds: Sequence[str]) -> float:
     return max((token_f1(prediction, g) for g in golds if g.strip()), default=0.0)
 
 
+def ece(confidence: Sequence[float], right: Sequence[float], bins: int = 10) -> float | None:
+    """Expected calibration error: the mean gap between confidence and the share right, over
+    equal-width confidence bins weighted by their size (None without cases)."""
+    if not len(confidence):
+        return None
+    total = 0.0
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        inside = [(p, r) for p, r in zip(confidence, right, strict=True)
+                  if lo <= p < hi or (b == bins - 1 and p == hi)]  # fmt: skip
+        if inside:
+            gap = sum(p for p, _ in inside) / len(inside) - sum(r for _, r in inside) / len(inside)
+            total += len(inside) / len(confidence) * abs(gap)
+    return round(total, 4)
+
+
 RIGHT_RECALL = 0.5  # token recall against a reference answer that makes a quote right
 
 

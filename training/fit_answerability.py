@@ -31,6 +31,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "training"))
 
+from eval.answers import ece  # noqa: E402
+
 FEATURES = ("rerank", "cos_q", "cos_ctx", "cos_topic", "chunk", "lexical")
 SEED = 13
 
@@ -141,14 +143,6 @@ def platt(evidence: np.ndarray, answerable: np.ndarray) -> tuple[float, float, f
     return float(m.coef_[0, 0]), float(m.coef_[0, 1]), float(m.intercept_[0])
 
 
-def ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
-    edges = np.linspace(0, 1, bins + 1)
-    total = 0.0
-    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
-        mask = (p >= lo) & ((p < hi) if hi < 1 else (p <= hi))
-        if mask.any():
-            total += mask.mean() * abs(p[mask].mean() - y[mask].mean())
-    return round(float(total), 4)
 
 
 def evaluate(  # type: ignore[no-untyped-def]

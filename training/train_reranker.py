@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from casebook.reranker import MAX_LENGTH, WEIGHTS, passage_text, query_text  # noqa: E402
 from casebook.sentences import split_sentences  # noqa: E402
+from eval.answers import ece  # noqa: E402
 
 SEED = 13
 WORD = re.compile(r"[a-z0-9]+")
@@ -367,14 +368,6 @@ def fit_platt(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return float(model.coef_[0, 0]), float(model.intercept_[0])
 
 
-def ece(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
-    edges = np.linspace(0, 1, bins + 1)
-    total = 0.0
-    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
-        mask = (p >= lo) & (p < hi if hi < 1 else p <= hi)
-        if mask.any():
-            total += mask.mean() * abs(p[mask].mean() - y[mask].mean())
-    return float(total)
 
 
 def report(model, tokenizer, questions: list[Question], a: float, b: float) -> dict:
