@@ -208,7 +208,7 @@ class AnswerRequest(BaseModel):
 
 
 class Citation(BaseModel):
-    """A sentence quoted verbatim from a chunk; [n] in the answer points to citations[n-1]."""
+    """A unit quoted verbatim from a chunk; [n] in the answer points to citations[n-1]."""
 
     doc_id: str
     chunk_id: str
@@ -218,6 +218,10 @@ class Citation(BaseModel):
     kind: Literal["document", "interaction"] = Field(
         "document", description="interaction: a past case (only agent-audience keys see them)."
     )
+    start: int | None = Field(
+        None, description="Where the quote starts in the document's text (text[start:end])."
+    )
+    end: int | None = Field(None, description="Where the quote ends in the document's text.")
 
 
 class AnswerResponse(BaseModel):

@@ -70,6 +70,7 @@ def test_an_answer_quotes_its_sources_and_marks_each_citation(
     for citation in citations:
         assert citation["quote"] in text  # verbatim, never rewritten
         assert citation["quote"] in answer["answer"]
+        assert citation["end"] - citation["start"] == len(citation["quote"])  # a highlight range
 
 
 def test_an_unrelated_question_is_not_answered(client: TestClient, world: World) -> None:
