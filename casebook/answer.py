@@ -5,7 +5,8 @@ answer cell, a table row with its column names, a numbered procedure, or a sente
 neighbours it needs to stand alone), verbatim, each quote followed by a marker [n] for the n-th
 citation; nothing else is written. Citations give the quote's character range in the document.
 
-The confidence is the reranker's calibrated probability that the quote answers; below
+The confidence is the calibrated chance that the question is answerable here, from the best
+unit's score and its lead over the others (``casebook/reranker/answerability.json``); below
 ``THRESHOLD`` the answerer abstains with ``NO_ANSWER`` and no citations. ``reason`` is "" for
 an answer, "no_evidence" when the search found nothing (or no quotable sentence), and
 "low_confidence" when the evidence was too weak to answer from.
@@ -42,8 +43,8 @@ HANDOFF_MESSAGES = {
 
 MAX_SENTENCES = 3
 # Which unit answers, and how sure to be: a logistic model over the reranker's score and the
-# unit's closeness to the question, fitted by training/fit_answerability.py on doc2dial, CLAPNQ
-# and MTRAG units scored by rerankers that never saw the set (see reranker/MODEL_CARD.md).
+# unit's closeness to the question, fitted by training/fit_answerability.py on doc2dial and
+# CLAPNQ units scored by rerankers that never saw the set (see reranker/MODEL_CARD.md).
 # Without the file, the reranker's own calibrated score decides.
 ANSWERABILITY_FILE = MODEL_DIR / "answerability.json"
 ANSWERABILITY: dict[str, Any] = (

@@ -9,8 +9,8 @@ question by the cheap features below are then read by the answer reranker (a cro
 Units are first scored by their embedding similarity to the question (alone and with the last
 user turn), idf-weighted term overlap with the same, their chunk's search score, and whether
 they follow the passage the last agent turn quoted (a conversation walks through a document).
-``token_match`` (a soft coverage of the question's word pieces in a passage) and
-``without_topic`` are kept as diagnostics for benchmarks.
+Each unit's topic (a FAQ's question, a list's or table's heading or lead-in, else its
+section heading) is compared with the question as well.
 """
 
 from __future__ import annotations
@@ -27,8 +27,7 @@ from casebook.guard import quotable
 from casebook.index import Index
 from casebook.models import SearchResult, heading_path
 from casebook.reranker import Reranker, packaged_reranker, passage_text, query_text
-from casebook.sentences import WORD, terms
-from casebook.summary import STOPWORDS
+from casebook.sentences import terms
 from casebook.units import Unit, answer_units
 
 POOL = 20  # hits read per question: the collection for idf weights and the document margin
@@ -47,7 +46,6 @@ class Evidence:
     query_weights: dict[str, float] = field(default_factory=dict)  # term -> idf x turn weight
     idf: dict[str, float] = field(default_factory=dict)
     question: str = ""
-    chunk_cos: float = 0.0  # the question's cosine to the best hit (title and text)
     conversational: bool = False  # the question came with earlier turns
     calibrate: Callable[[float], float] = field(default=lambda x: 0.0, repr=False)
 
@@ -152,19 +150,17 @@ def _score(
     last_user = _last(history, ("user", "customer"))
     last_agent = _last(history, ("agent", "bot", "assistant"))
     asked = f"{question}\n{last_user}" if last_user else question  # a follow-up needs its context
-    queries = [question, asked, last_agent or ".", without_topic(asked, hits[0].title)]
-    top_chunk = f"{hits[0].title}\n{hits[0].text}"
+    queries = [question, asked, last_agent or "."]
     topics = [topic(evidence, i) for i in range(len(sentences))]
     distinct = list(dict.fromkeys(topics))
     vectors = np.asarray(
         index.embedder.embed(
-            [*queries, top_chunk, *(evidence.quote(i) for i in range(len(sentences))), *distinct]
+            [*queries, *(evidence.quote(i) for i in range(len(sentences))), *distinct]
         )
     )
-    q, ctx, agent, beyond = vectors[0], vectors[1], vectors[2], vectors[3]
-    sent = vectors[5 : 5 + len(sentences)]
-    topic_cos = dict(zip(distinct, vectors[5 + len(sentences) :] @ ctx, strict=True))
-    evidence.chunk_cos = float(vectors[4] @ q)
+    q, ctx, agent = vectors[0], vectors[1], vectors[2]
+    sent = vectors[3 : 3 + len(sentences)]
+    topic_cos = dict(zip(distinct, vectors[3 + len(sentences) :] @ ctx, strict=True))
 
     # idf over the retrieved pool: words shared by every hit (the topic) weigh little
     docs = [set(terms(f"{h.title} {h.text}")) for h in hits]
@@ -207,33 +203,5 @@ def _score(
         "chunk": chunk,
         "follows": follows,
         "cos_agent": cos_agent if last_agent else np.zeros(len(sentences)),
-        "beyond_topic": sent @ beyond,
         "cos_topic": np.array([topic_cos[t] for t in topics]),
     }
-
-
-def without_topic(question: str, title: str) -> str:
-    """The question without the words of the best hit's title: what it asks about its topic."""
-    topic = set(WORD.findall(title.lower()))
-    kept = [w for w in question.split() if not set(WORD.findall(w.lower())) & topic]
-    return " ".join(kept) or question
-
-
-def token_match(index: Index, question: str, passage: str) -> float:
-    """Mean over the question's content word pieces of their best cosine to a passage piece.
-
-    A soft coverage: contextual token vectors match "sings" to "singer", but a question whose
-    specifics (a year, a place, a role) are absent from the passage scores low.
-    """
-    (q_pieces, q_vectors), (_, p_vectors) = index.embedder.token_vectors([question, passage])
-    keep = [i for i, piece in enumerate(q_pieces) if _content_piece(piece)] or list(
-        range(len(q_pieces))
-    )
-    if not keep or not len(p_vectors):
-        return 0.0
-    return float((q_vectors[keep] @ p_vectors.T).max(axis=1).mean())
-
-
-def _content_piece(piece: str) -> bool:
-    word = piece.lstrip("#")
-    return word.isalnum() and word.isascii() and word.lower() not in STOPWORDS

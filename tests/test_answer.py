@@ -14,7 +14,6 @@ from backends import open_index
 from casebook import ask
 from casebook.answer import LOW_CONFIDENCE, NO_ANSWER, NO_EVIDENCE, Answer
 from casebook.embedding import Embedder
-from casebook.evidence import token_match, without_topic
 from casebook.index import Index
 from casebook.settings import Settings
 from ingest.chunking import Chunker
@@ -154,21 +153,6 @@ def test_confidence_is_a_probability_and_higher_for_a_clear_match(kb: Index) -> 
     for result in (clear, weak):
         assert isinstance(result, Answer) and 0.0 <= result.confidence <= 1.0
     assert clear.confidence > weak.confidence
-
-
-def test_without_topic_drops_the_title_words_of_the_best_hit() -> None:
-    assert without_topic("who sings let my love open the door", "Let My Love Open the Door") == (
-        "who sings"
-    )
-    # a question made only of title words is kept whole
-    assert without_topic("Van insurance", "Van insurance") == "Van insurance"
-
-
-def test_token_match_is_higher_when_the_passage_holds_the_questions_specifics(kb: Index) -> None:
-    passage = RECORDS[0]["text"]
-    held = token_match(kb, "How many days do refunds take to reach my card?", passage)
-    missing = token_match(kb, "Which courier collects parcels from Madrid airports?", passage)
-    assert 0.0 < missing < held <= 1.0
 
 
 def test_token_vectors_are_normalised_and_one_per_word_piece(embedder: Embedder) -> None:
