@@ -18,7 +18,7 @@ from eval.cases import Cases, load_cases
 from eval.provenance import provenance
 from eval.ragas_metrics import RagasScorer
 from eval.scoring import Clock, Row, aggregate, percentiles, score_question, score_summary
-from eval.suite import Suite
+from eval.suite import DataSet, Suite
 from eval.targets import HttpTarget, LocalTarget, Target
 from eval.verdicts import counts
 
@@ -92,26 +92,22 @@ def run_suite(
             bar = tqdm(
                 total=total, desc=suite.name, unit="case", file=sys.stderr, disable=not progress
             )
-            for dataset in suite.sets:
-                cases = loaded[dataset.name]
-                tenant = dataset.name if fresh else suite.tenant
-                chunks = _ingest(index, settings, tenant, cases, clock) if fresh else None
-                rows: list[Row] = []
-                for q in cases.queries:
-                    rows.append(score_question(target, scorer, tenant, dataset, q, cases, clock))
-                    bar.update()
-                for record in cases.interactions:
-                    rows.append(score_summary(target, tenant, record, clock))
-                    bar.update()
-                sets[dataset.name] = {
-                    "data": str(dataset.path),
-                    "cases": len(rows),
-                    "chunks": chunks,
-                    "metrics": aggregate(rows),
-                    "answers": counts(rows),
-                    "rows": rows,
-                }
-            bar.close()
+            try:
+                for dataset in suite.sets:
+                    cases = loaded[dataset.name]
+                    tenant = dataset.name if fresh else suite.tenant
+                    chunks = _ingest(index, settings, tenant, cases, clock) if fresh else None
+                    rows = _score_set(target, scorer, tenant, dataset, cases, clock, bar)
+                    sets[dataset.name] = {
+                        "data": str(dataset.path),
+                        "cases": len(rows),
+                        "chunks": chunks,
+                        "metrics": aggregate(rows),
+                        "answers": counts(rows),
+                        "rows": rows,
+                    }
+            finally:
+                bar.close()
             notes += _answer_notes(sets, scorer)
             recorded = provenance(suite, settings, against)
     return {
@@ -126,6 +122,26 @@ def run_suite(
         "metrics": flatten(sets, percentiles(clock)),
         "notes": notes,
     }
+
+
+def _score_set(
+    target: Target,
+    scorer: RagasScorer,
+    tenant: str,
+    dataset: DataSet,
+    cases: Cases,
+    clock: Clock,
+    bar: Any,
+) -> list[Row]:
+    """A row per question and per interaction of one set."""
+    rows: list[Row] = []
+    for q in cases.queries:
+        rows.append(score_question(target, scorer, tenant, dataset, q, cases, clock))
+        bar.update()
+    for record in cases.interactions:
+        rows.append(score_summary(target, tenant, record, clock))
+        bar.update()
+    return rows
 
 
 def _answer_notes(sets: dict[str, Any], scorer: RagasScorer) -> list[str]:

@@ -159,6 +159,10 @@ def score_summary(target: Target, tenant: str, record: dict[str, Any], clock: Cl
     }
 
 
+ANSWER_METRICS = (
+    "answer.right_rate", "answer.right_when_answered", "answer.confidently_wrong_rate",
+    "answer.citation_correct", "answer.token_f1",
+)  # fmt: skip
 SKIP = {
     "qid", "question", "history", "answerable", "gold_doc_ids", "retrieved", "gold_text",
     "answered", "answer", "cited", "summary", "confidence", "generator", "fallback_reason",
@@ -168,9 +172,11 @@ SKIP = {
 
 def aggregate(rows: Sequence[Row]) -> dict[str, float | None]:
     """Mean of each metric over the rows that have it, plus abstention over answered rows."""
-    names = sorted({k for r in rows for k in r if k not in SKIP})
+    names = {k for r in rows for k in r if k not in SKIP}
+    if any("verdict" in r for r in rows):  # every answer metric, n/a (None) without cases
+        names |= set(ANSWER_METRICS)
     out: dict[str, float | None] = {}
-    for name in names:
+    for name in sorted(names):
         values = [float(r[name]) for r in rows if r.get(name) is not None]
         out[name] = round(mean(values), 4) if values else None
     answered = [r for r in rows if "answered" in r]
