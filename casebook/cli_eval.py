@@ -37,15 +37,35 @@ def eval_run(
     tolerance: Annotated[
         float, typer.Option("--tolerance", help="Largest drop below the baseline allowed.")
     ] = 0.02,
+    overrides: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="KEY=VALUE: a setting (answer_min_confidence=0.9) or a set's option "
+            "(clapnq.top_k=10; sets.mode=dense for every set); repeatable; wins over the suite.",
+        ),
+    ] = None,
 ) -> None:
-    """Run a suite; exit 1 when a gate fails or a metric drops below the baseline."""
-    from eval.command import emit, evaluate
+    """Run a suite and gate on it.
+
+    Exit status: 0 every gate and baseline comparison passed; 1 a gate or a baseline
+    comparison failed (or the baseline shares no metric); 2 the suite, --set or the baseline
+    file is invalid (the message names the key and line); 3 the --against service refused the
+    key (401/403), could not be reached, or answered with an error.
+    """
+    from eval.command import EXIT_TARGET, EXIT_USAGE, emit, evaluate
     from eval.suite import SuiteError
+    from eval.targets import TargetError
 
     try:
-        result = evaluate(suite, against=against, key=key, baseline=baseline, tolerance=tolerance)
+        result = evaluate(
+            suite, against=against, key=key, baseline=baseline, tolerance=tolerance,
+            overrides=overrides or [],
+        )  # fmt: skip
     except (SuiteError, CasebookError) as exc:
-        raise fail(str(exc), 2) from exc
+        raise fail(str(exc), EXIT_USAGE) from exc
+    except TargetError as exc:
+        raise fail(str(exc), EXIT_TARGET) from exc
     raise typer.Exit(emit(result, as_json, report, typer.echo))
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from eval.datasets import Query, load_queries, read_jsonl
-from eval.suite import DataSet, SuiteError
+from eval.suite import DataSet
 
 T = TypeVar("T")
 
@@ -41,8 +41,6 @@ def _split(row_split: str, metadata: dict[str, Any], wanted: str) -> bool:
 def load_cases(dataset: DataSet, workdir: Path, ingest: bool = True) -> Cases:
     """Read a set's folder; with `distractors`, write the corpus subset to ingest into workdir."""
     folder = dataset.path
-    if not folder.is_dir():
-        raise SuiteError(f"set {dataset.name!r}: no dataset folder at {folder}")
     if dataset.kind == "summaries":
         rows = [
             r
@@ -56,15 +54,13 @@ def load_cases(dataset: DataSet, workdir: Path, ingest: bool = True) -> Cases:
         return Cases([], chosen, {}, [path] if ingest else [])
     queries = [
         q
-        for q in load_queries(folder)
+        for q in load_queries(dataset.queries_file)
         if _split(str(q.metadata.get("split", "")), q.metadata, dataset.split)
     ]
     queries = sample(queries, dataset.limit, dataset.sample)
-    if dataset.corpus:
-        if not Path(dataset.corpus).exists():
-            raise SuiteError(f"set {dataset.name!r}: no corpus at {dataset.corpus}")
-        return Cases(queries, [], {}, [Path(dataset.corpus)] if ingest else [])
-    corpus_file = folder / "corpus.jsonl"
+    corpus_file = Path(dataset.corpus) if dataset.corpus else folder / "corpus.jsonl"
+    if dataset.corpus and not _corpus_layout(corpus_file):
+        return Cases(queries, [], {}, [corpus_file] if ingest else [])
     if not corpus_file.exists():
         return Cases(queries, [], {}, [])
     docs = read_jsonl(corpus_file)
@@ -81,6 +77,19 @@ def load_cases(dataset: DataSet, workdir: Path, ingest: bool = True) -> Cases:
     path = workdir / f"{dataset.name}-corpus.jsonl"
     _write(path, subset)
     return Cases(queries, [], corpus, [path])
+
+
+def _corpus_layout(path: Path) -> bool:
+    """Whether a file is a corpus.jsonl of the shared layout (doc_id and text on each line)."""
+    if path.suffix != ".jsonl" or not path.is_file():
+        return False
+    with path.open(encoding="utf-8") as handle:
+        first = next((line for line in handle if line.strip()), "")
+    try:
+        record = json.loads(first) if first else {}
+    except json.JSONDecodeError:
+        return False
+    return isinstance(record, dict) and "doc_id" in record and "text" in record
 
 
 def _write(path: Path, rows: Sequence[dict[str, Any]]) -> None:

@@ -39,8 +39,9 @@ def _lines(path: Path) -> Iterator[dict[str, Any]]:
                 yield json.loads(line)
 
 
-def load_queries(folder: Path) -> list[Query]:
-    """The questions of a dataset folder."""
+def load_queries(path: Path) -> list[Query]:
+    """The questions of a queries.jsonl, or of a dataset folder holding one."""
+    path = path / "queries.jsonl" if path.is_dir() else path
     return [
         Query(
             qid=str(r["qid"]),
@@ -57,7 +58,7 @@ def load_queries(folder: Path) -> list[Query]:
             reference_contexts=list(r.get("reference_contexts") or []),
             expected=list(r.get("expected") or []),
         )
-        for r in _lines(folder / "queries.jsonl")
+        for r in _lines(path)
     ]
 
 

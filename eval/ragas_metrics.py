@@ -1,4 +1,4 @@
-"""Ragas metrics: the ones that need no judge always, the LLM-judged ones when one is set.
+"""Ragas metrics that need no judge (the judged ones are in eval/ragas_judge.py).
 
 Ragas 0.4.3's single-turn metrics (``ragas.metrics``) are used as they are; only the embedding
 model is ours, wrapped in Ragas's embeddings interface so semantic similarity runs offline.
@@ -12,6 +12,9 @@ from typing import Any
 
 from casebook.embedding import Embedder
 from casebook.settings import Settings
+from eval.ragas_judge import NO_JUDGE, Judge, judge_note
+
+__all__ = ["NO_JUDGE", "CasebookEmbeddings", "RagasScorer"]
 
 warnings.filterwarnings("ignore", category=DeprecationWarning, module="ragas")
 
@@ -20,24 +23,11 @@ with warnings.catch_warnings():
     from ragas import SingleTurnSample
     from ragas.embeddings import BaseRagasEmbeddings
     from ragas.metrics import (  # the single-turn metrics; collections has no ID-based ones
-        IDBasedContextPrecision,
         IDBasedContextRecall,
-        NonLLMContextRecall,
         RougeScore,
         SemanticSimilarity,
     )
     from ragas.run_config import RunConfig
-
-JUDGE_METRICS = (
-    "faithfulness",
-    "response_relevancy",
-    "llm_context_precision",
-    "factual_correctness",
-)
-NO_JUDGE = (
-    "LLM-judged Ragas metrics ({}) skipped: no judge endpoint configured "
-    "(set CASEBOOK_LLM_PROVIDER, CASEBOOK_LLM_BASE_URL and CASEBOOK_LLM_MODEL)"
-).format(", ".join(JUDGE_METRICS))
 
 
 class CasebookEmbeddings(BaseRagasEmbeddings):
@@ -62,37 +52,23 @@ class CasebookEmbeddings(BaseRagasEmbeddings):
 
 
 class RagasScorer:
-    """The judge-free Ragas metrics of one retrieval (and answer, when there is one)."""
+    """The judge-free Ragas metrics of one retrieval and answer, and the judged ones when
+    settings name a judge."""
 
-    def __init__(self, embedder: Embedder) -> None:
-        self.id_precision = IDBasedContextPrecision()
+    def __init__(self, embedder: Embedder, settings: Settings | None = None) -> None:
         self.id_recall = IDBasedContextRecall()
-        self.context_recall = NonLLMContextRecall()
         self.rouge = RougeScore(rouge_type="rougeL")
-        self.similarity = SemanticSimilarity(embeddings=CasebookEmbeddings(embedder))
+        embeddings = CasebookEmbeddings(embedder)
+        self.similarity = SemanticSimilarity(embeddings=embeddings)
+        self.judge_note = judge_note(settings) if settings is not None else NO_JUDGE
+        self.judge = Judge(settings, embeddings) if settings and not self.judge_note else None
 
-    def contexts(
-        self,
-        retrieved_ids: Sequence[str],
-        gold_ids: Sequence[str],
-        retrieved: Sequence[str],
-        reference: Sequence[str],
-    ) -> dict[str, float | None]:
-        """ID-based context precision and recall; non-LLM context recall where texts exist."""
+    def contexts(self, retrieved_ids: Sequence[str], gold_ids: Sequence[str]) -> dict[str, float]:
+        """Ragas ID-based context recall: the gold documents among the retrieved chunks'."""
         sample = SingleTurnSample(
             retrieved_context_ids=list(retrieved_ids), reference_context_ids=list(gold_ids)
         )
-        out: dict[str, float | None] = {
-            "ragas.id_context_precision": _score(self.id_precision, sample),
-            "ragas.id_context_recall": _score(self.id_recall, sample),
-            "ragas.context_recall": None,
-        }
-        if reference and retrieved:
-            texts = SingleTurnSample(
-                retrieved_contexts=list(retrieved), reference_contexts=list(reference)
-            )
-            out["ragas.context_recall"] = _score(self.context_recall, texts)
-        return out
+        return {"ragas.id_context_recall": _score(self.id_recall, sample)}
 
     def response(self, response: str, reference: str) -> dict[str, float | None]:
         """ROUGE-L and semantic similarity (Casebook's embedder) of an answer to its reference."""
@@ -102,11 +78,14 @@ class RagasScorer:
             "ragas.answer_similarity": _score(self.similarity, sample),
         }
 
+    def judged(
+        self, question: str, answer: str, contexts: Sequence[str], reference: str
+    ) -> dict[str, float | None]:
+        """Faithfulness, factual correctness and response relevancy; {} without a judge."""
+        if self.judge is None:
+            return {}
+        return self.judge.score(question, answer, contexts, reference)
+
 
 def _score(metric: Any, sample: SingleTurnSample) -> float:
     return float(metric.single_turn_score(sample))
-
-
-def judge_configured(settings: Settings) -> bool:
-    """Whether settings name an LLM endpoint a judge could use."""
-    return settings.llm_provider != "none" and bool(settings.llm_model)

@@ -15,7 +15,7 @@ def _fmt(value: Any) -> str:
 
 def metrics_table(result: dict[str, Any]) -> str:
     """One row per metric with its gate and whether it held."""
-    gates = {c["metric"]: c for c in result.get("checks", []) if not c["bound"].startswith("base")}
+    gates = {c["metric"]: c for c in result.get("checks", []) if c.get("kind", "gate") == "gate"}
     lines = ["| metric | value | gate | |", "|---|---|---|---|"]
     for name, value in result["metrics"].items():
         gate = gates.get(name)
@@ -25,11 +25,16 @@ def metrics_table(result: dict[str, Any]) -> str:
 
 
 def failures_table(checks: list[dict[str, Any]]) -> str:
-    """The failed gates and baseline comparisons."""
-    lines = ["| metric | value | bound |", "|---|---|---|"]
-    lines += [
-        f"| {c['metric']} | {_fmt(c['value'])} | {c['bound']} |" for c in checks if not c["passed"]
-    ]
+    """The failed gates or baseline comparisons, with the baseline's value where there is one."""
+    lines = ["| metric | value | bound | before | delta |", "|---|---|---|---|---|"]
+    for c in checks:
+        if c["passed"]:
+            continue
+        before = c.get("before")
+        delta = "" if before is None or c["value"] is None else f"{c['value'] - before:+.3f}"
+        lines.append(
+            f"| {c['metric']} | {_fmt(c['value'])} | {c['bound']} | {_fmt(before)} | {delta} |"
+        )
     return "\n".join(lines)
 
 

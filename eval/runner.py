@@ -15,15 +15,32 @@ from tqdm import tqdm
 
 from casebook.settings import Settings
 from eval.cases import Cases, load_cases
-from eval.ragas_metrics import NO_JUDGE, RagasScorer, judge_configured
+from eval.provenance import provenance
+from eval.ragas_metrics import RagasScorer
 from eval.scoring import Clock, Row, aggregate, percentiles, score_question, score_summary
-from eval.suite import Suite
+from eval.suite import DataSet, Suite
 from eval.targets import HttpTarget, LocalTarget, Target
+from eval.verdicts import counts
 
 
 @contextmanager
-def _local(suite: Suite, workdir: Path) -> Iterator[tuple[Target, Settings, Any]]:
-    """A fresh temporary index, or the configured one as it is."""
+def _target(
+    suite: Suite, workdir: Path, against: str | None, key: str | None
+) -> Iterator[tuple[Target, Settings, Any, Any]]:
+    """(target, settings, embedder, index): a running service (no local index is opened),
+    a fresh temporary index, or the configured one as it is."""
+    if against:
+        from casebook.embedding import load_embedder
+
+        settings = Settings(**suite.settings)
+        embedder = load_embedder(settings.embed_model, settings.embed_batch_size,
+                                 settings.embed_dtype)  # fmt: skip
+        http = HttpTarget(against, key)
+        try:
+            yield http, settings, embedder, None
+        finally:
+            http.close()
+        return
     from casebook.wiring import open_index
 
     fresh = suite.index == "fresh"
@@ -31,7 +48,7 @@ def _local(suite: Suite, workdir: Path) -> Iterator[tuple[Target, Settings, Any]
     settings = Settings(**(suite.settings | overrides))
     index = open_index(settings)
     try:
-        yield LocalTarget(index, settings), settings, index
+        yield LocalTarget(index, settings), settings, index.embedder, index
     finally:
         index.close()
 
@@ -65,52 +82,81 @@ def run_suite(
         fresh = suite.index == "fresh" and against is None
         loaded = {d.name: load_cases(d, workdir, ingest=fresh) for d in suite.sets}
         total = sum(len(c.queries) + len(c.interactions) for c in loaded.values())
-        with _local(suite, workdir) as (local, settings, index):
-            target: Target = HttpTarget(against, key) if against else local
+        with _target(suite, workdir, against, key) as (target, settings, embedder, index):
             if against:
                 notes.append(
-                    f"questions sent to {against}; span metrics need offsets, not reported"
+                    f"questions sent to {against} (its own settings answer; suite settings "
+                    "apply to this process only); span metrics need offsets, not reported"
                 )
-            scorer = RagasScorer(index.embedder)
+            scorer = RagasScorer(embedder, settings)
             bar = tqdm(
                 total=total, desc=suite.name, unit="case", file=sys.stderr, disable=not progress
             )
-            for dataset in suite.sets:
-                cases = loaded[dataset.name]
-                tenant = dataset.name if fresh else suite.tenant
-                chunks = _ingest(index, settings, tenant, cases, clock) if fresh else None
-                rows: list[Row] = []
-                for q in cases.queries:
-                    rows.append(score_question(target, scorer, tenant, dataset, q, cases, clock))
-                    bar.update()
-                for record in cases.interactions:
-                    rows.append(score_summary(target, tenant, record, clock))
-                    bar.update()
-                sets[dataset.name] = {
-                    "data": str(dataset.path),
-                    "cases": len(rows),
-                    "chunks": chunks,
-                    "metrics": aggregate(rows),
-                    "rows": rows,
-                }
-            bar.close()
-            if not judge_configured(settings):
-                notes.append(NO_JUDGE)
-            else:
-                notes.append(
-                    "a judge endpoint is configured, but LLM-judged metrics are not run yet"
-                )
+            try:
+                for dataset in suite.sets:
+                    cases = loaded[dataset.name]
+                    tenant = dataset.name if fresh else suite.tenant
+                    chunks = _ingest(index, settings, tenant, cases, clock) if fresh else None
+                    rows = _score_set(target, scorer, tenant, dataset, cases, clock, bar)
+                    sets[dataset.name] = {
+                        "data": str(dataset.path),
+                        "cases": len(rows),
+                        "chunks": chunks,
+                        "metrics": aggregate(rows),
+                        "answers": counts(rows),
+                        "rows": rows,
+                    }
+            finally:
+                bar.close()
+            notes += _answer_notes(sets, scorer)
+            recorded = provenance(suite, settings, against)
     return {
         "suite": suite.name,
         "source": str(suite.source) if suite.source else None,
         "started": started,
         "target": against or ("existing index" if suite.index == "existing" else "fresh index"),
         "settings": suite.settings,
+        **recorded,
         "sets": sets,
         "latency": percentiles(clock),
         "metrics": flatten(sets, percentiles(clock)),
         "notes": notes,
     }
+
+
+def _score_set(
+    target: Target,
+    scorer: RagasScorer,
+    tenant: str,
+    dataset: DataSet,
+    cases: Cases,
+    clock: Clock,
+    bar: Any,
+) -> list[Row]:
+    """A row per question and per interaction of one set."""
+    rows: list[Row] = []
+    for q in cases.queries:
+        rows.append(score_question(target, scorer, tenant, dataset, q, cases, clock))
+        bar.update()
+    for record in cases.interactions:
+        rows.append(score_summary(target, tenant, record, clock))
+        bar.update()
+    return rows
+
+
+def _answer_notes(sets: dict[str, Any], scorer: RagasScorer) -> list[str]:
+    """The judge's state, and the sets whose answers fell back from the LLM."""
+    notes = [scorer.judge_note] if scorer.judge_note else []
+    if scorer.judge is not None and scorer.judge.errors:
+        notes.append(f"the judge failed {len(scorer.judge.errors)} time(s), e.g. "
+                     f"{scorer.judge.errors[0]}")  # fmt: skip
+    for name, data in sets.items():
+        fallbacks = data["answers"]["fallback_reason"]
+        if fallbacks:
+            answered = sum(data["answers"]["generator"].values())
+            notes.append(f"{name}: {sum(fallbacks.values())} of {answered} answers fell back to "
+                         f"extractive ({fallbacks})")  # fmt: skip
+    return notes
 
 
 def flatten(sets: dict[str, Any], latency: dict[str, dict[str, float]]) -> dict[str, float | None]:

@@ -9,12 +9,14 @@ from typing import Any
 
 from eval.answers import abstention, best_f1, citation_correct
 from eval.cases import Cases
+from eval.contexts import average_precision, reference_sentences, sentence_recall
 from eval.datasets import Query
 from eval.metrics import dedupe, first_hit_rank, mrr_at, ndcg_at, overlaps, recall_at
 from eval.ragas_metrics import RagasScorer
 from eval.rouge import rouge
 from eval.suite import DataSet
-from eval.targets import Hit, Target
+from eval.targets import Hit, Reply, Target
+from eval.verdicts import judgeable, verdict, verdict_row
 
 Row = dict[str, Any]
 Clock = dict[str, list[float]]  # stage -> seconds per call
@@ -29,10 +31,15 @@ def _timed(clock: Clock, stage: str, call: Callable[[], Any]) -> Any:
         clock.setdefault(stage, []).append(time.perf_counter() - start)
 
 
+def span_texts(q: Query, corpus: dict[str, str]) -> list[str]:
+    """The gold grounding spans' text."""
+    spans = [corpus.get(s.doc_id, "")[s.start : s.end] for s in q.gold_spans]
+    return [s for s in spans if s.strip()]
+
+
 def gold_texts(q: Query, corpus: dict[str, str]) -> list[str]:
     """The gold grounding spans' text, else the reference contexts, else the reference answer."""
-    spans = [corpus.get(s.doc_id, "")[s.start : s.end] for s in q.gold_spans]
-    spans = [s for s in spans if s.strip()]
+    spans = span_texts(q, corpus)
     return spans or q.reference_contexts or ([q.reference_answer] if q.reference_answer else [])
 
 
@@ -47,6 +54,8 @@ def retrieval_row(q: Query, hits: Sequence[Hit]) -> Row:
         "mrr@10": mrr_at(docs, gold, 10),
         "ndcg@10": ndcg_at(docs, gold, 10),
     }
+    if len(gold) > 1:  # any acceptable document will do
+        row |= {f"hit@{k}": float(bool(set(docs[:k]) & gold)) for k in (1, 5, 10)}
     if q.gold_spans and hits and hits[0].start >= 0:
         relevant = [
             any(
@@ -60,6 +69,42 @@ def retrieval_row(q: Query, hits: Sequence[Hit]) -> Row:
     return row
 
 
+def context_row(q: Query, hits: Sequence[Hit], spans: Sequence[str], scorer: RagasScorer) -> Row:
+    """What the answerer reads (the top CONTEXTS chunks): Ragas ID recall, precision over
+    distinct documents, and the share of the reference sentences it holds."""
+    top = hits[:CONTEXTS]
+    ids = [h.doc_id for h in top]
+    row: Row = scorer.contexts(ids, q.gold_doc_ids)
+    row["context_precision"] = average_precision(ids, q.gold_doc_ids, CONTEXTS)
+    sentences = reference_sentences(q.reference_contexts, spans)
+    row["context_recall"] = sentence_recall([h.text for h in top], sentences)
+    return row
+
+
+def answer_row(q: Query, reply: Reply, spans: Sequence[str], golds: Sequence[str]) -> Row:
+    """The verdict on an answer and its scores: citation, token F1, the correctness rates."""
+    reference = q.reference_answer
+    kind = verdict(reply.answerable, q.answerable, reply.text, q.expected, spans, reference)
+    row: Row = {
+        "answered": reply.answerable,
+        "answer": reply.text[:500],
+        "cited": reply.cited_doc_ids,
+        "confidence": round(reply.confidence, 4),
+        "generator": reply.generator,
+        "fallback_reason": reply.fallback_reason,
+        "verdict": kind,
+        "expected": q.expected or ([q.reference_answer] if q.reference_answer else list(spans)),
+    }
+    row |= verdict_row(kind, q.answerable, judgeable(q.expected, spans, q.reference_answer),
+                       reply.confidence)  # fmt: skip
+    if reply.answerable and q.answerable and q.gold_doc_ids:
+        row["answer.citation_correct"] = citation_correct(reply.cited_doc_ids, q.gold_doc_ids)
+    references = [*golds, q.reference_answer] if q.reference_answer else list(golds)
+    if reply.answerable and q.answerable and references:
+        row["answer.token_f1"] = best_f1(reply.text, references)
+    return row
+
+
 def score_question(
     target: Target,
     scorer: RagasScorer,
@@ -69,10 +114,11 @@ def score_question(
     cases: Cases,
     clock: Clock,
 ) -> Row:
-    """Every metric of one question: retrieval, Ragas contexts and, when asked, the answer."""
+    """Every metric of one question: retrieval, contexts and, when asked, the answer."""
     row: Row = {
         "qid": q.qid,
         "question": q.question,
+        "history": q.history,
         "answerable": q.answerable,
         "gold_doc_ids": q.gold_doc_ids,
     }
@@ -84,13 +130,10 @@ def score_question(
     row["retrieved"] = [
         {"doc_id": h.doc_id, "title": h.title, "text": h.text[:300]} for h in hits[:5]
     ]
+    spans = span_texts(q, cases.corpus)
     golds = gold_texts(q, cases.corpus)
     if q.gold_doc_ids:
-        row |= retrieval_row(q, hits)
-        top = hits[:CONTEXTS]
-        row |= scorer.contexts(
-            [h.doc_id for h in top], q.gold_doc_ids, [h.text for h in top], golds
-        )
+        row |= retrieval_row(q, hits) | context_row(q, hits, spans, scorer)
         row["gold_text"] = golds[0][:300] if golds else ""
     if dataset.answers:
         reply = _timed(
@@ -98,17 +141,11 @@ def score_question(
             "answer",
             lambda: target.answer(tenant, q.question, q.history, dataset.answer_top_k),
         )
-        row |= {
-            "answered": reply.answerable,
-            "answer": reply.text[:500],
-            "cited": reply.cited_doc_ids,
-        }
-        if reply.answerable and q.answerable and q.gold_doc_ids:
-            row["answer.citation_correct"] = citation_correct(reply.cited_doc_ids, q.gold_doc_ids)
+        row |= answer_row(q, reply, spans, golds)
         if reply.answerable and q.answerable and golds:
-            row["answer.token_f1"] = best_f1(reply.text, golds)
-            reference = q.reference_answer or golds[0]
-            row |= scorer.response(reply.text, reference)
+            row |= scorer.response(reply.text, q.reference_answer or golds[0])
+            row |= scorer.judged(q.question, reply.text, [h.text for h in hits[:CONTEXTS]],
+                                 q.reference_answer or golds[0])  # fmt: skip
     return row
 
 
@@ -122,25 +159,24 @@ def score_summary(target: Target, tenant: str, record: dict[str, Any], clock: Cl
     }
 
 
+ANSWER_METRICS = (
+    "answer.right_rate", "answer.right_when_answered", "answer.confidently_wrong_rate",
+    "answer.citation_correct", "answer.token_f1",
+)  # fmt: skip
 SKIP = {
-    "qid",
-    "question",
-    "answerable",
-    "gold_doc_ids",
-    "retrieved",
-    "gold_text",
-    "answered",
-    "answer",
-    "cited",
-    "summary",
-}
+    "qid", "question", "history", "answerable", "gold_doc_ids", "retrieved", "gold_text",
+    "answered", "answer", "cited", "summary", "confidence", "generator", "fallback_reason",
+    "verdict", "expected",
+}  # fmt: skip
 
 
 def aggregate(rows: Sequence[Row]) -> dict[str, float | None]:
     """Mean of each metric over the rows that have it, plus abstention over answered rows."""
-    names = sorted({k for r in rows for k in r if k not in SKIP})
+    names = {k for r in rows for k in r if k not in SKIP}
+    if any("verdict" in r for r in rows):  # every answer metric, n/a (None) without cases
+        names |= set(ANSWER_METRICS)
     out: dict[str, float | None] = {}
-    for name in names:
+    for name in sorted(names):
         values = [float(r[name]) for r in rows if r.get(name) is not None]
         out[name] = round(mean(values), 4) if values else None
     answered = [r for r in rows if "answered" in r]

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from casebook.index import Mode
+from eval.suite_schema import SetSpec, SuiteError, parse_suite
 
 SUITES_DIR = Path(__file__).parent / "suites"
 Kind = Literal["qa", "summaries"]
-
-
-class SuiteError(ValueError):
-    """A suite file that cannot be read or names data that is not there."""
+__all__ = ["DataSet", "Gate", "Suite", "SuiteError", "load_suite", "parse_override"]
 
 
 @dataclass(frozen=True)
@@ -29,10 +28,10 @@ class Gate:
 
 @dataclass(frozen=True)
 class DataSet:
-    """One folder in the shared dataset layout and how to sample and query it."""
+    """One set of questions (or interactions), the corpus for it, and how to sample and query."""
 
     name: str
-    path: Path
+    path: Path  # the data folder (or the queries file's folder)
     kind: Kind = "qa"
     limit: int = 0  # 0: every question (or interaction)
     sample: Literal["spread", "first"] = "spread"
@@ -42,7 +41,13 @@ class DataSet:
     top_k: int = 50  # chunks retrieved per question (documents are their first appearances)
     answers: bool = True
     answer_top_k: int = 5
-    corpus: str = ""  # files or folders to ingest instead of the set's corpus.jsonl
+    corpus: str = ""  # a corpus .jsonl, or files or folders to ingest (default: path's)
+    queries: str = ""  # the queries.jsonl (default: path's)
+
+    @property
+    def queries_file(self) -> Path:
+        """The questions' file."""
+        return Path(self.queries) if self.queries else self.path / "queries.jsonl"
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,7 @@ class Suite:
     index: Literal["fresh", "existing"] = "fresh"
     tenant: str = "default"  # the tenant scored when index = "existing"
     source: Path | None = None
+    overrides: dict[str, Any] = field(default_factory=dict)  # --set KEY=VALUE, as applied
 
 
 def datasets_root() -> Path:
@@ -86,39 +92,89 @@ def _data_path(data: str, suite_dir: Path, root: Path) -> Path:
     return suite_dir / path if (suite_dir / path).exists() else root / path
 
 
-def _gate(metric: str, bound: Any) -> Gate:
-    if not isinstance(bound, dict) or not set(bound) <= {"min", "max"} or not bound:
-        raise SuiteError(f"gate {metric!r} must be {{min = x}} and/or {{max = y}}")
-    return Gate(metric, bound.get("min"), bound.get("max"))
+def parse_override(item: str) -> tuple[str, Any]:
+    """`KEY=VALUE` with VALUE read as a TOML value (0.9, true, ["a"]), else as a string."""
+    key, sep, value = item.partition("=")
+    if not sep or not key.strip():
+        raise SuiteError(f"--set {item!r}: expected KEY=VALUE")
+    try:
+        parsed = tomllib.loads(f"v = {value.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        parsed = value.strip()
+    return key.strip(), parsed
 
 
-def load_suite(name_or_path: str, root: Path | None = None) -> Suite:
-    """Read and check a suite file; data paths are resolved, not yet read."""
+def _apply(raw: dict[str, Any], overrides: Sequence[tuple[str, Any]]) -> set[str]:
+    """Put --set values into the raw suite: `key` a setting, `set.option` (or `sets.option`)."""
+    keys = set()
+    for key, value in overrides:
+        target, _, option = key.rpartition(".")
+        if not target:
+            raw.setdefault("settings", {})[key] = value
+        else:
+            chosen = [s for s in raw.get("sets") or [] if target in ("sets", _set_name(s))]
+            if not chosen:
+                raise SuiteError(f"--set {key}: the suite has no set {target!r}")
+            for entry in chosen:
+                entry[option] = value
+        keys.add(option or key)
+    return keys
+
+
+def _set_name(entry: dict[str, Any]) -> str:
+    return str(entry.get("name") or Path(str(entry.get("data") or entry.get("queries"))).stem)
+
+
+def _dataset(spec: SetSpec, n: int, suite_dir: Path, root: Path, where: str) -> DataSet:
+    """A checked set with its paths resolved; a path that is not there is an error."""
+    name = spec.name or Path(spec.data or spec.queries or f"set{n}").stem
+    folder = _data_path(spec.data, suite_dir, root) if spec.data else None
+    queries = str(_data_path(spec.queries, suite_dir, root)) if spec.queries else ""
+    if queries and Path(queries).is_dir():
+        queries = str(Path(queries) / "queries.jsonl")
+    corpus = str((suite_dir / spec.corpus).resolve()) if spec.corpus else ""
+    problems = []
+    if folder is not None and not folder.is_dir():
+        problems.append(f"data: no folder at {folder}")
+    elif spec.kind == "summaries" and folder and not (folder / "interactions.jsonl").is_file():
+        problems.append(f"data: no interactions.jsonl in {folder}")
+    elif spec.kind == "qa":
+        wanted = Path(queries) if queries else folder / "queries.jsonl"  # type: ignore[operator]
+        if not wanted.is_file():
+            problems.append(f"{'queries' if queries else 'data'}: no queries file at {wanted}")
+    if corpus and not Path(corpus).exists():
+        problems.append(f"corpus: nothing at {corpus}")
+    if problems:
+        raise SuiteError("\n".join(f"{where}: set {name!r}: {p}" for p in problems))
+    options = spec.model_dump(exclude={"name", "data", "queries", "corpus"})
+    path = folder if folder is not None else Path(queries).parent
+    return DataSet(name=name, path=path, corpus=corpus, queries=queries, **options)
+
+
+def load_suite(
+    name_or_path: str, root: Path | None = None, overrides: Sequence[tuple[str, Any]] = ()
+) -> Suite:
+    """Read and check a suite file (schema, settings, paths) with --set overrides applied."""
     path = find_suite(name_or_path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        raw = tomllib.loads(text)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise SuiteError(f"cannot read suite {path}: {exc}") from exc
-    root = root or (Path(raw["datasets_root"]) if "datasets_root" in raw else datasets_root())
-    fields = set(DataSet.__dataclass_fields__) - {"path"}
-    sets = []
-    for entry in raw.get("sets") or []:
-        unknown = set(entry) - fields - {"data"}
-        if unknown or "data" not in entry:
-            raise SuiteError(f"set {entry.get('name')!r}: needs data; unknown keys {unknown}")
-        options = {k: v for k, v in entry.items() if k in fields}
-        options.setdefault("name", Path(entry["data"]).name)
-        if options.get("corpus"):
-            options["corpus"] = str((path.parent / options["corpus"]).resolve())
-        sets.append(DataSet(path=_data_path(entry["data"], path.parent, root), **options))
-    if not sets:
-        raise SuiteError(f"suite {path} names no [[sets]]")
+    overridden = _apply(raw, overrides)
+    checked = parse_suite(raw, text, str(path), overridden)
+    root = root or (Path(checked.datasets_root) if checked.datasets_root else datasets_root())
+    sets = [_dataset(s, n, path.parent, root, str(path)) for n, s in enumerate(checked.sets)]
+    names = [s.name for s in sets]
+    if len(set(names)) < len(names):
+        raise SuiteError(f"{path}: two sets share a name: {sorted(names)}")
     return Suite(
-        name=str(raw.get("name") or path.stem),
+        name=checked.name or path.stem,
         sets=sets,
-        gates=[_gate(k, v) for k, v in (raw.get("gates") or {}).items()],
-        settings=dict(raw.get("settings") or {}),
-        index=raw.get("index", "fresh"),
-        tenant=str(raw.get("tenant", "default")),
+        gates=[Gate(k, v.min, v.max) for k, v in checked.gates.items()],
+        settings=dict(checked.settings),
+        index=checked.index,
+        tenant=checked.tenant,
         source=path,
+        overrides=dict(overrides),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -11,6 +12,7 @@ from casebook.index import Index, Mode
 from casebook.settings import Settings
 
 MARKER = re.compile(r"\s*\[\d+\]")
+RETRIES_429 = 5  # a rate-limited request is retried after its Retry-After
 
 
 @dataclass(frozen=True)
@@ -26,11 +28,18 @@ class Hit:
 
 @dataclass(frozen=True)
 class Reply:
-    """An answer or an abstention, with the documents it cited."""
+    """An answer or an abstention, with the documents it cited and how it was made."""
 
     answerable: bool
     text: str
     cited_doc_ids: list[str]
+    confidence: float = 0.0
+    generator: str = "extractive"
+    fallback_reason: str | None = None
+
+
+class TargetError(RuntimeError):
+    """The service cannot be reached or refused the key: no result can be had."""
 
 
 class Target(Protocol):
@@ -54,10 +63,21 @@ class Target(Protocol):
 
 @dataclass
 class LocalTarget:
-    """An index opened by this process, answered through the service's answer path."""
+    """An index opened by this process, answered as the service answers: the same settings,
+    the packaged reranker and the configured LLM (the agent audience: no hand-off)."""
 
     index: Index
     settings: Settings
+    answerer: Any = None
+
+    def __post_init__(self) -> None:
+        from casebook import ask
+        from casebook.llm import build_llm
+        from casebook.reranker import packaged_reranker
+
+        self.answerer = ask.Answerer(
+            self.index, self.settings, packaged_reranker(), build_llm(self.settings)
+        )
 
     def search(
         self,
@@ -75,15 +95,25 @@ class LocalTarget:
     ) -> Reply:
         from casebook import ask
 
-        answerer = ask.Answerer(self.index, self.settings)
-        result = ask.answer(answerer, tenant, question, history, top_k=top_k).answer
-        text = MARKER.sub("", result.answer) if result.answerable else ""
-        return Reply(result.answerable, text, [c.doc_id for c in result.citations])
+        return reply(ask.answer(self.answerer, tenant, question, history, top_k=top_k).to_json())
 
     def summarize(self, tenant: str, interaction_id: str) -> str:
         from casebook.summary import summarize
 
         return summarize(self.index.get_interaction(tenant, interaction_id)).text(markers=False)
+
+
+def reply(data: Mapping[str, Any]) -> Reply:
+    """A Reply from the answer JSON (AnswerResponse), the same in process and over HTTP."""
+    answerable = bool(data.get("answerable"))
+    return Reply(
+        answerable,
+        MARKER.sub("", data.get("answer", "")) if answerable else "",
+        [c["doc_id"] for c in data.get("citations") or []],
+        float(data.get("confidence") or 0.0),
+        str(data.get("generator") or "extractive"),
+        data.get("fallback_reason"),
+    )
 
 
 class HttpTarget:
@@ -95,9 +125,28 @@ class HttpTarget:
         headers = {"Authorization": f"Bearer {key}"} if key else {}
         self.client = httpx.Client(base_url=url.rstrip("/"), headers=headers, timeout=timeout_s)
 
+        self.url = url
+
     def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        response = self.client.post(path, json=body)
-        response.raise_for_status()
+        import httpx
+
+        for attempt in range(RETRIES_429 + 1):
+            try:
+                response = self.client.post(path, json=body)
+            except httpx.TransportError as exc:
+                reason = str(exc) or type(exc).__name__
+                raise TargetError(f"cannot reach {self.url}: {reason}") from None
+            if response.status_code != 429 or attempt == RETRIES_429:
+                break
+            time.sleep(min(10.0, float(response.headers.get("Retry-After") or 1)))
+        if response.status_code in (401, 403):
+            raise TargetError(
+                f"{self.url} refused the key ({response.status_code} on {path}): "
+                "check --key / CASEBOOK_API_KEY and its role"
+            )
+        if response.status_code >= 400:
+            raise TargetError(f"{self.url}{path} answered {response.status_code}: "
+                              f"{response.text[:200]}")  # fmt: skip
         data: dict[str, Any] = response.json()
         return data
 
@@ -119,10 +168,7 @@ class HttpTarget:
         self, tenant: str, question: str, history: Sequence[Mapping[str, str]], top_k: int
     ) -> Reply:
         body = {"question": question, "history": _turns(history), "top_k": top_k}
-        data = self._post("/v1/answer", body)
-        answerable = bool(data.get("answerable"))
-        text = MARKER.sub("", data.get("answer", "")) if answerable else ""
-        return Reply(answerable, text, [c["doc_id"] for c in data.get("citations") or []])
+        return reply(self._post("/v1/answer", body))
 
     def summarize(self, tenant: str, interaction_id: str) -> str:
         data = self._post("/v1/summarize", {"interaction_id": interaction_id})
