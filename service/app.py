@@ -16,7 +16,7 @@ from casebook.llm import build_llm
 from casebook.settings import Settings
 from ingest.pii import Redactor
 from service import mcp_server
-from service.auth import RateLimiter, install_auth_errors
+from service.auth import RateLimiter
 from service.document_schemas import Job
 from service.errors import install_error_handlers
 from service.jobs import JobStore, Writer
@@ -101,7 +101,6 @@ def create_app(
             settings.rate_limit_per_minute, settings.rate_limit_burst
         )
     install_error_handlers(app)
-    install_auth_errors(app)
     install_observability(app, stats=lambda: app.state.index.stats())
 
     def body_limit(method: str, path: str) -> int:

@@ -224,3 +224,29 @@ def test_open_mode_mcp_answers_loopback_hosts_only(world: World, tmp_path: Path)
         from_page = client.post("/mcp", json=INITIALIZE, headers=ACCEPT | page)
     assert local.status_code == 200 and local.json()["result"]["serverInfo"]["name"] == "casebook"
     assert rebound.status_code == 421 and from_page.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("tool", "arguments", "method", "path", "body"),
+    [
+        ("get_document", {"doc_id": "globex-only"}, "GET", "/v1/documents/globex-only", None),
+        ("search_knowledge", {"query": "x" * 5000}, "POST", "/v1/search", {"query": "x" * 5000}),
+    ],
+    ids=["not-found", "over-a-limit"],
+)
+def test_mcp_and_rest_name_the_same_error_with_the_same_type(
+    base_url: str,
+    world: World,
+    tool: str,
+    arguments: dict[str, Any],
+    method: str,
+    path: str,
+    body: dict[str, Any] | None,
+) -> None:
+    rest = httpx.request(
+        method, f"{base_url}{path}", json=body, headers=world.headers("acme"), timeout=60
+    )
+    kind = rest.json()["type"]
+    assert rest.status_code >= 400 and kind not in ("bad_request", "validation_error")
+    result = call(base_url, world, tool, **arguments)
+    assert result.is_error and f": {kind}: " in result.content[0].text, result.content[0].text
