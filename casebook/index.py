@@ -13,7 +13,8 @@ from casebook.errors import DocumentNotFound
 from casebook.filters import to_where
 from casebook.interactions import Interaction, interaction_from_payload
 from casebook.models import Chunk, SearchResult
-from casebook.ranking import RankWeights, two_level
+from casebook.ranking import two_level
+from casebook.settings import Retrieval
 from casebook.store.base import Condition, HybridQuery, Point, ScoredPoint, Store, Where
 
 Mode = Literal["hybrid", "dense", "bm25"]
@@ -41,28 +42,16 @@ def query_text(question: str, history: Sequence[Mapping[str, str]] | None, turns
 class Index:
     """Chunks stored with a dense and a BM25 vector each, searched by fusing both in Qdrant."""
 
-    def __init__(
-        self,
-        store: Store,
-        embedder: Embedder,
-        bm25: Bm25,
-        *,
-        prefetch_limit: int = 100,
-        fusion: Literal["rrf", "dbsf"] = "rrf",
-        history_turns: int = 3,
-        rrf_k: int = 60,
-        candidates: int = 100,
-        weights: RankWeights | None = None,
-    ) -> None:
+    def __init__(self, store: Store, embedder: Embedder, bm25: Bm25, retrieval: Retrieval) -> None:
         self.store = store
         self.embedder = embedder
         self.bm25 = bm25
-        self.prefetch_limit = prefetch_limit
-        self.fusion = fusion
-        self.history_turns = history_turns
-        self.rrf_k = rrf_k
-        self.candidates = candidates
-        self.weights = weights or RankWeights()
+        self.retrieval = retrieval
+
+    @property
+    def history_turns(self) -> int:
+        """Previous turns a search adds to the question as context."""
+        return self.retrieval.history_turns
 
     def embed(self, chunks: Sequence[Chunk]) -> list[list[float]]:
         """Dense vectors for chunks (the slow stage of ingestion)."""
@@ -122,13 +111,14 @@ class Index:
         question re-ranks passages within the documents the conversation points to.
         """
         where = to_where(filters, tenant, audience)
-        contextual = query_text(query, history, self.history_turns)
-        limit = max(top_k, self.candidates)
+        settings = self.retrieval
+        contextual = query_text(query, history, settings.history_turns)
+        limit = max(top_k, settings.candidates)
         ctx_hits = self._retrieve(contextual, where, limit, mode)
         q_hits = self._retrieve(query, where, limit, mode) if contextual != query else ctx_hits
         # Qdrant's DBSF already returns scores on a common scale; other fusions are rescaled.
-        fused = mode == "hybrid" and self.fusion == "dbsf"
-        ranked = two_level(ctx_hits, q_hits, self.weights, already_normalized=fused)
+        fused = mode == "hybrid" and settings.fusion == "dbsf"
+        ranked = two_level(ctx_hits, q_hits, settings.weights, already_normalized=fused)
         return [SearchResult.from_payload(h.id, h.score, h.payload) for h in ranked[:top_k]]
 
     def _retrieve(self, text: str, where: Where, limit: int, mode: Mode) -> list[ScoredPoint]:
@@ -139,9 +129,9 @@ class Index:
                 limit=limit,
                 dense=[self.embedder.embed([text])[0]] if mode in ("hybrid", "dense") else [],
                 sparse=[self.bm25.query(text)] if mode in ("hybrid", "bm25") else [],
-                prefetch_limit=max(self.prefetch_limit, limit),
-                fusion=self.fusion,
-                rrf_k=self.rrf_k,
+                prefetch_limit=max(self.retrieval.prefetch_limit, limit),
+                fusion=self.retrieval.fusion,
+                rrf_k=self.retrieval.rrf_k,
             )
         )
 

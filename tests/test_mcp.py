@@ -27,7 +27,6 @@ from typer.testing import CliRunner
 from casebook.cli import app as cli
 from casebook.embedding import Embedder
 from casebook.keys import KeyStore
-from ingest.chunking import Chunker
 from service.app import create_app
 
 TOOLS = {"search_knowledge", "answer_question", "summarize_interaction", "get_document"}
@@ -47,9 +46,17 @@ ACCEPT = {"accept": "application/json, text/event-stream"}
 
 @pytest.fixture(scope="module")
 def world(
-    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, chunker: Chunker
+    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder
 ) -> Iterator[World]:
-    built = build_world(tmp_path_factory.mktemp("mcp"), embedder, chunker, rate_limit_per_minute=0)
+    # As in test_openai_compat: the follow-up "How long does it take?" has a best document that
+    # barely leads a ticket on the same topic; under the product's retrieval settings (DBSF,
+    # 8 turns) its confidence is 0.496. These tests are about the tools, so they answer from 0.3.
+    built = build_world(
+        tmp_path_factory.mktemp("mcp"),
+        embedder,
+        rate_limit_per_minute=0,
+        answer_min_confidence=0.3,
+    )
     yield built
     built.index.close()
 
