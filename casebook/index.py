@@ -47,6 +47,8 @@ class Index:
         self.embedder = embedder
         self.bm25 = bm25
         self.retrieval = retrieval
+        self.unoptimized = 0  # chunks written since the last optimize(), by this process
+        self.generation = 0  # counts this process's writes and deletes (stats caches key on it)
 
     @property
     def history_turns(self) -> int:
@@ -60,6 +62,8 @@ class Index:
     def write(self, chunks: Sequence[Chunk], dense: Sequence[list[float]] | None = None) -> int:
         """Upsert chunks by their deterministic ids; returns how many were written."""
         vectors = list(dense) if dense is not None else self.embed(chunks)
+        self.unoptimized += len(chunks)
+        self.generation += 1
         self.store.upsert(
             [
                 Point(
@@ -77,6 +81,14 @@ class Index:
         where = Where(must=(Condition("tenant", (tenant,)),))
         if kinds:
             where = where.and_(Condition("kind", tuple(kinds)))
+        return self._states(where)
+
+    def document(self, tenant: str, doc_id: str) -> DocumentState | None:
+        """One document's hash, source and chunk count (reads only its own chunks), or None."""
+        where = Where(must=(Condition("tenant", (tenant,)), Condition("doc_id", (doc_id,))))
+        return self._states(where).get(doc_id)
+
+    def _states(self, where: Where) -> dict[str, DocumentState]:
         hashes: dict[str, str] = {}
         sources: dict[str, str] = {}
         counts: Counter[str] = Counter()
@@ -92,6 +104,7 @@ class Index:
         where = Where(must=(Condition("tenant", (tenant,)), Condition("doc_id", (doc_id,))))
         if keep_hash is not None:
             where = Where(must=where.must, must_not=(Condition("doc_hash", (keep_hash,)),))
+        self.generation += 1
         self.store.delete(where)
 
     def search(
@@ -114,20 +127,25 @@ class Index:
         settings = self.retrieval
         contextual = query_text(query, history, settings.history_turns)
         limit = max(top_k, settings.candidates)
-        ctx_hits = self._retrieve(contextual, where, limit, mode)
-        q_hits = self._retrieve(query, where, limit, mode) if contextual != query else ctx_hits
+        texts = [contextual] if contextual == query else [contextual, query]
+        # One embedding call for both texts: the model's cost is per call more than per text.
+        dense = self.embedder.embed(texts) if mode in ("hybrid", "dense") else [[] for _ in texts]
+        hits = [self._retrieve(t, v, where, limit, mode) for t, v in zip(texts, dense, strict=True)]
+        ctx_hits, q_hits = hits[0], hits[-1]
         # Qdrant's DBSF already returns scores on a common scale; other fusions are rescaled.
         fused = mode == "hybrid" and settings.fusion == "dbsf"
         ranked = two_level(ctx_hits, q_hits, settings.weights, already_normalized=fused)
         return [SearchResult.from_payload(h.id, h.score, h.payload) for h in ranked[:top_k]]
 
-    def _retrieve(self, text: str, where: Where, limit: int, mode: Mode) -> list[ScoredPoint]:
+    def _retrieve(
+        self, text: str, vector: list[float], where: Where, limit: int, mode: Mode
+    ) -> list[ScoredPoint]:
         """One search in Qdrant: dense and BM25 prefetches fused, or one retriever alone."""
         return self.store.query(
             HybridQuery(
                 where=where,
                 limit=limit,
-                dense=[self.embedder.embed([text])[0]] if mode in ("hybrid", "dense") else [],
+                dense=[vector] if mode in ("hybrid", "dense") else [],
                 sparse=[self.bm25.query(text)] if mode in ("hybrid", "bm25") else [],
                 prefetch_limit=max(self.retrieval.prefetch_limit, limit),
                 fusion=self.retrieval.fusion,
@@ -173,6 +191,7 @@ class Index:
         optimize = getattr(self.store, "optimize", None)
         if optimize:
             optimize()
+        self.unoptimized = 0
 
     def close(self) -> None:
         self.store.close()

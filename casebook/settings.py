@@ -54,6 +54,12 @@ class Settings(BaseSettings):
     search_candidates: int = Field(
         100, ge=1, description="Chunks each search ranks before keeping the top_k."
     )
+    optimize_after_chunks: int = Field(
+        2000,
+        ge=1,
+        description="An upload rebuilds the HNSW graph once this many chunks were written since "
+        "the last rebuild; `casebook ingest` rebuilds after every run that wrote.",
+    )
     redact_interactions: bool = Field(
         True, description="Redact personal data from interactions before they are stored."
     )
@@ -140,6 +146,12 @@ class Settings(BaseSettings):
         default_factory=list,
         description='Strings planted in test documents, as JSON ["CANARY-123"]; an answer '
         "that contains one is replaced by the extractive answer.",
+    )
+    metrics_stats_max_age_s: float = Field(
+        60.0,
+        ge=0,
+        description="Longest /metrics serves cached index counts; this process's own writes "
+        "refresh them at the next scrape.",
     )
     log_format: Literal["json", "text"] = Field("json", description="Server log lines.")
     host: str = Field("127.0.0.1", description="Address `casebook serve` listens on.")
