@@ -11,6 +11,13 @@ from casebook.cli_common import JsonOpt, TenantOpt, fail, open_or_fail
 from casebook.errors import CasebookError
 from casebook.settings import Settings
 
+# What `pip install 'casebook[eval]'` adds; a server install leaves them out.
+EVAL_FRAMEWORKS = ("ragas", "langchain_community", "langchain_core", "rouge_score")
+MISSING_EXTRA = (
+    "casebook eval needs the evaluation frameworks ({}), which are not installed: "
+    "pip install 'casebook[eval]'"
+)
+
 eval_app = typer.Typer(
     help="Evaluation suites: score retrieval, answers and summaries; gate on thresholds.",
     no_args_is_help=True,
@@ -39,7 +46,12 @@ def eval_run(
     ] = 0.02,
 ) -> None:
     """Run a suite; exit 1 when a gate fails or a metric drops below the baseline."""
-    from eval.command import emit, evaluate
+    try:
+        from eval.command import emit, evaluate
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").partition(".")[0] not in EVAL_FRAMEWORKS:
+            raise
+        raise fail(MISSING_EXTRA.format(exc.name), 2) from exc
     from eval.suite import SuiteError
 
     try:
