@@ -88,6 +88,10 @@ class Index:
         where = Where(must=(Condition("tenant", (tenant,)), Condition("doc_id", (doc_id,))))
         return self._states(where).get(doc_id)
 
+    def holds(self, tenant: str) -> bool:
+        """Whether the tenant has any chunk (a count, not a scroll)."""
+        return self.store.count(Where(must=(Condition("tenant", (tenant,)),))) > 0
+
     def _states(self, where: Where) -> dict[str, DocumentState]:
         hashes: dict[str, str] = {}
         sources: dict[str, str] = {}

@@ -171,8 +171,9 @@ def ingest(
         return doc.doc_id, digest, lambda: chunker.chunk(doc, tenant, digest), found
 
     report = IngestReport()
-    # Pruning needs every document of the tenant; otherwise each item looks up only its own.
-    existing = index.documents(tenant) if prune else None
+    # Pruning needs every document of the tenant; otherwise each item looks up only its own,
+    # and a first load into an empty tenant looks up nothing.
+    existing = index.documents(tenant) if prune or not index.holds(tenant) else None
     items = list(discover(paths))
     if total:
         total(len(items))
@@ -223,7 +224,7 @@ def ingest(
             progress(1)
     writer.flush()
     report.chunks = writer.written
-    if existing is not None:
+    if prune and existing is not None:
         # Only documents whose source lies in what this run read, and never those of a
         # file that failed to read this time: a parse error must not delete earlier data.
         for doc_id, state in existing.items():

@@ -85,6 +85,15 @@ def test_an_upload_of_one_document_scrolls_no_other_document(
     assert again.unchanged == 1 and set(store.scrolled) <= {"delta", "alpha"}
 
 
+def test_a_first_load_into_an_empty_tenant_scrolls_nothing(
+    tmp_path: Path, world: tuple[Index, CountingStore, Settings]
+) -> None:
+    index, store, settings = world
+    corpus.write_jsonl(tmp_path / "globex.jsonl", records("alpha", "omega"))
+    report = Ingestor(index, settings).run([tmp_path / "globex.jsonl"], tenant="globex")
+    assert report.added == 2 and store.scrolled == []
+
+
 def test_a_small_upload_leaves_the_hnsw_graph_and_a_large_one_rebuilds_it(
     tmp_path: Path, world: tuple[Index, CountingStore, Settings]
 ) -> None:
