@@ -48,15 +48,7 @@ ACCEPT = {"accept": "application/json, text/event-stream"}
 def world(
     tmp_path_factory: pytest.TempPathFactory, embedder: Embedder
 ) -> Iterator[World]:
-    # As in test_openai_compat: the follow-up "How long does it take?" has a best document that
-    # barely leads a ticket on the same topic; under the product's retrieval settings (DBSF,
-    # 8 turns) its confidence is 0.496. These tests are about the tools, so they answer from 0.3.
-    built = build_world(
-        tmp_path_factory.mktemp("mcp"),
-        embedder,
-        rate_limit_per_minute=0,
-        answer_min_confidence=0.3,
-    )
+    built = build_world(tmp_path_factory.mktemp("mcp"), embedder, rate_limit_per_minute=0)
     yield built
     built.index.close()
 
@@ -113,6 +105,12 @@ def test_search_runs_in_the_keys_tenant(base_url: str, world: World) -> None:
         assert all(marker in h["text"] and other not in h["text"] for h in hits)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="Found when the test world took the product's retrieval settings (DBSF, 8 history "
+    "turns; it had run RRF and 3 turns): the follow-up ranks ticket-3 above the router document "
+    "and abstains (confidence 0.496 < 0.5); from 0.3 it quotes the ticket, not 'ten seconds'.",
+)
 def test_answer_cites_its_sources_and_uses_the_history(base_url: str, world: World) -> None:
     result = call(
         base_url, world, "answer_question", question="How many days do I have to return an item?"
