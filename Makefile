@@ -1,5 +1,6 @@
 # The two commands of the README: `make demo` (set up, ingest the sample corpus, serve it) and
-# `make test` (set up, lint, type-check, run the tests). CI runs `make test` (.ci/run).
+# `make test` (set up, lint, type-check, check the import layers, run the tests).
+# CI runs `make test` (.ci/run).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -25,6 +26,9 @@ demo: setup
 lint: setup-dev
 	$(BIN)/ruff check casebook ingest service eval bench tests training
 	$(BIN)/mypy
+	@# The import contract (pyproject.toml [tool.importlinter]): imports only run down the layers.
+	@# tests/test_import_contract.py proves it fails on an import that runs up a layer.
+	$(BIN)/lint-imports --no-cache
 
 test: setup-dev lint
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -m "not slow"

@@ -3,13 +3,13 @@
     python bench/summaries.py [--dataset ../shared/datasets/tweetsumm] [--limit N]
                               [--no-embedder] [--stem] [--out bench/results/summaries.json]
 
-ROUGE-1/2/L F1 (eval/rouge.py: best over each interaction's reference summaries; --stem adds
-its suffix-stripping stemmer) of the ``summary`` text without its "[tN]" markers. The baseline
-is the lead summary: the first customer turn and the last agent turn, as written. Two controls
-split the gain: the lead turns cleaned as Casebook cleans quotes, and the same turns laid out
-as Casebook lays out a summary (section and role labels, status), so the labels' share of the
-score shows. "quotes only" is Casebook's selected sentences without any labels. The last
-columns give ROUGE-L on TweetSumm's own train and valid splits (the scoring weights were set
+ROUGE-1/2/L F1 (eval/rouge.py over rouge-score: best over each interaction's reference
+summaries; --stem adds its Porter stemmer) of the ``summary`` text without its "[tN]" markers.
+The baseline is the lead summary: the first customer turn and the last agent turn, as written.
+Two controls split the gain: the lead turns cleaned as Casebook cleans quotes, and the same
+turns laid out as Casebook lays out a summary (section and role labels, status), so the labels'
+share of the score shows. "quotes only" is Casebook's selected sentences without any labels. The
+last columns give ROUGE-L on TweetSumm's own train and valid splits (the scoring weights were set
 on train).
 """
 
@@ -116,7 +116,7 @@ def main() -> None:
         "--no-embedder", action="store_true", help="Skip the run with the embedding model."
     )
     parser.add_argument(
-        "--stem", action="store_true", help="Score with eval/rouge.py's suffix-stripping stemmer."
+        "--stem", action="store_true", help="Score with rouge-score's Porter stemmer."
     )
     parser.add_argument("--out", type=Path, default=Path("bench/results/summaries.json"))
     args = parser.parse_args()

@@ -98,6 +98,8 @@ def ingest(
             total=set_total,
         )
         bar.close()
+        if index.unoptimized or report.deleted:
+            index.optimize()  # a bulk tool: leave the index searchable at full speed
     finally:
         index.close()
     if as_json:

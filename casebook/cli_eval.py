@@ -11,6 +11,13 @@ from casebook.cli_common import JsonOpt, TenantOpt, fail, open_or_fail
 from casebook.errors import CasebookError
 from casebook.settings import Settings
 
+# What `pip install 'casebook[eval]'` adds; a server install leaves them out.
+EVAL_FRAMEWORKS = ("ragas", "langchain_community", "langchain_core", "rouge_score")
+MISSING_EXTRA = (
+    "casebook eval needs the evaluation frameworks ({}), which are not installed: "
+    "pip install 'casebook[eval]'"
+)
+
 eval_app = typer.Typer(
     help="Evaluation suites: score retrieval, answers and summaries; gate on thresholds.",
     no_args_is_help=True,
@@ -50,10 +57,16 @@ def eval_run(
 
     Exit status: 0 every gate and baseline comparison passed; 1 a gate or a baseline
     comparison failed (or the baseline shares no metric); 2 the suite, --set or the baseline
-    file is invalid (the message names the key and line); 3 the --against service refused the
-    key (401/403), could not be reached, or answered with an error.
+    file is invalid (the message names the key and line), or the eval extra is not installed;
+    3 the --against service refused the key (401/403), could not be reached, or answered with
+    an error.
     """
-    from eval.command import EXIT_TARGET, EXIT_USAGE, emit, evaluate
+    try:
+        from eval.command import EXIT_TARGET, EXIT_USAGE, emit, evaluate
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").partition(".")[0] not in EVAL_FRAMEWORKS:
+            raise
+        raise fail(MISSING_EXTRA.format(exc.name), 2) from exc
     from eval.suite import SuiteError
     from eval.targets import TargetError
 

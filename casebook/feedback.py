@@ -18,18 +18,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from casebook.errors import CasebookError
+from casebook.errors import AnswerNotFound
 
 ANSWERS_FILE = "answers.jsonl"
 FEEDBACK_FILE = "feedback.jsonl"
 Rating = Literal["up", "down"]
-
-
-class AnswerNotFound(CasebookError):
-    """No answer with this id was given to this tenant."""
-
-    def __init__(self, answer_id: str) -> None:
-        super().__init__(f"answer not found: {answer_id}")
 
 
 def _now() -> str:

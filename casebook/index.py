@@ -13,7 +13,8 @@ from casebook.errors import DocumentNotFound
 from casebook.filters import to_where
 from casebook.interactions import Interaction, interaction_from_payload
 from casebook.models import Chunk, SearchResult
-from casebook.ranking import RankWeights, two_level
+from casebook.ranking import two_level
+from casebook.settings import Retrieval
 from casebook.store.base import Condition, HybridQuery, Point, ScoredPoint, Store, Where
 
 Mode = Literal["hybrid", "dense", "bm25"]
@@ -41,28 +42,18 @@ def query_text(question: str, history: Sequence[Mapping[str, str]] | None, turns
 class Index:
     """Chunks stored with a dense and a BM25 vector each, searched by fusing both in Qdrant."""
 
-    def __init__(
-        self,
-        store: Store,
-        embedder: Embedder,
-        bm25: Bm25,
-        *,
-        prefetch_limit: int = 100,
-        fusion: Literal["rrf", "dbsf"] = "rrf",
-        history_turns: int = 3,
-        rrf_k: int = 60,
-        candidates: int = 100,
-        weights: RankWeights | None = None,
-    ) -> None:
+    def __init__(self, store: Store, embedder: Embedder, bm25: Bm25, retrieval: Retrieval) -> None:
         self.store = store
         self.embedder = embedder
         self.bm25 = bm25
-        self.prefetch_limit = prefetch_limit
-        self.fusion = fusion
-        self.history_turns = history_turns
-        self.rrf_k = rrf_k
-        self.candidates = candidates
-        self.weights = weights or RankWeights()
+        self.retrieval = retrieval
+        self.unoptimized = 0  # chunks written since the last optimize(), by this process
+        self.generation = 0  # counts this process's writes and deletes (stats caches key on it)
+
+    @property
+    def history_turns(self) -> int:
+        """Previous turns a search adds to the question as context."""
+        return self.retrieval.history_turns
 
     def embed(self, chunks: Sequence[Chunk]) -> list[list[float]]:
         """Dense vectors for chunks (the slow stage of ingestion)."""
@@ -71,6 +62,8 @@ class Index:
     def write(self, chunks: Sequence[Chunk], dense: Sequence[list[float]] | None = None) -> int:
         """Upsert chunks by their deterministic ids; returns how many were written."""
         vectors = list(dense) if dense is not None else self.embed(chunks)
+        self.unoptimized += len(chunks)
+        self.generation += 1
         self.store.upsert(
             [
                 Point(
@@ -88,6 +81,18 @@ class Index:
         where = Where(must=(Condition("tenant", (tenant,)),))
         if kinds:
             where = where.and_(Condition("kind", tuple(kinds)))
+        return self._states(where)
+
+    def document(self, tenant: str, doc_id: str) -> DocumentState | None:
+        """One document's hash, source and chunk count (reads only its own chunks), or None."""
+        where = Where(must=(Condition("tenant", (tenant,)), Condition("doc_id", (doc_id,))))
+        return self._states(where).get(doc_id)
+
+    def holds(self, tenant: str) -> bool:
+        """Whether the tenant has any chunk (a count, not a scroll)."""
+        return self.store.count(Where(must=(Condition("tenant", (tenant,)),))) > 0
+
+    def _states(self, where: Where) -> dict[str, DocumentState]:
         hashes: dict[str, str] = {}
         sources: dict[str, str] = {}
         counts: Counter[str] = Counter()
@@ -103,6 +108,7 @@ class Index:
         where = Where(must=(Condition("tenant", (tenant,)), Condition("doc_id", (doc_id,))))
         if keep_hash is not None:
             where = Where(must=where.must, must_not=(Condition("doc_hash", (keep_hash,)),))
+        self.generation += 1
         self.store.delete(where)
 
     def search(
@@ -122,26 +128,32 @@ class Index:
         question re-ranks passages within the documents the conversation points to.
         """
         where = to_where(filters, tenant, audience)
-        contextual = query_text(query, history, self.history_turns)
-        limit = max(top_k, self.candidates)
-        ctx_hits = self._retrieve(contextual, where, limit, mode)
-        q_hits = self._retrieve(query, where, limit, mode) if contextual != query else ctx_hits
+        settings = self.retrieval
+        contextual = query_text(query, history, settings.history_turns)
+        limit = max(top_k, settings.candidates)
+        texts = [contextual] if contextual == query else [contextual, query]
+        # One embedding call for both texts: the model's cost is per call more than per text.
+        dense = self.embedder.embed(texts) if mode in ("hybrid", "dense") else [[] for _ in texts]
+        hits = [self._retrieve(t, v, where, limit, mode) for t, v in zip(texts, dense, strict=True)]
+        ctx_hits, q_hits = hits[0], hits[-1]
         # Qdrant's DBSF already returns scores on a common scale; other fusions are rescaled.
-        fused = mode == "hybrid" and self.fusion == "dbsf"
-        ranked = two_level(ctx_hits, q_hits, self.weights, already_normalized=fused)
+        fused = mode == "hybrid" and settings.fusion == "dbsf"
+        ranked = two_level(ctx_hits, q_hits, settings.weights, already_normalized=fused)
         return [SearchResult.from_payload(h.id, h.score, h.payload) for h in ranked[:top_k]]
 
-    def _retrieve(self, text: str, where: Where, limit: int, mode: Mode) -> list[ScoredPoint]:
+    def _retrieve(
+        self, text: str, vector: list[float], where: Where, limit: int, mode: Mode
+    ) -> list[ScoredPoint]:
         """One search in Qdrant: dense and BM25 prefetches fused, or one retriever alone."""
         return self.store.query(
             HybridQuery(
                 where=where,
                 limit=limit,
-                dense=[self.embedder.embed([text])[0]] if mode in ("hybrid", "dense") else [],
+                dense=[vector] if mode in ("hybrid", "dense") else [],
                 sparse=[self.bm25.query(text)] if mode in ("hybrid", "bm25") else [],
-                prefetch_limit=max(self.prefetch_limit, limit),
-                fusion=self.fusion,
-                rrf_k=self.rrf_k,
+                prefetch_limit=max(self.retrieval.prefetch_limit, limit),
+                fusion=self.retrieval.fusion,
+                rrf_k=self.retrieval.rrf_k,
             )
         )
 
@@ -183,6 +195,7 @@ class Index:
         optimize = getattr(self.store, "optimize", None)
         if optimize:
             optimize()
+        self.unoptimized = 0
 
     def close(self) -> None:
         self.store.close()

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from casebook.audience import default_audience, validate_audience
-from casebook.errors import CasebookError
+from casebook.errors import KeyFileError, KeyNotFound
 from casebook.settings import Settings
 
 Role = Literal["agent", "bot", "admin"]
@@ -44,18 +44,6 @@ FORMAT_VERSION = 1
 _TENANT = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 _KEY_ID = re.compile(r"[0-9a-f]{12}")
 _MAX_KEY_LENGTH = 200  # real keys are 59 characters; longer input is rejected before hashing
-
-
-class KeyNotFound(CasebookError):
-    """No key with this id exists."""
-
-    def __init__(self, key_id: str) -> None:
-        super().__init__(f"key not found: {key_id}")
-        self.key_id = key_id
-
-
-class KeyFileError(CasebookError):
-    """The key file exists but cannot be read or parsed; nobody is let in until it is fixed."""
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,20 @@
-"""Sentences and content words of source text, as the extractive answerer reads them."""
+"""Sentences and content words of text: the one sentence splitter, for answers and summaries."""
 
 from __future__ import annotations
 
 import re
 
-from casebook.summary import STOPWORDS
-
+# Words that carry no content ("s", "t", "ll" are the tails of contractions split on "'").
+_STOPWORDS = (
+    "a an the and or but if so of to in on at by for with from as is are was were be been "
+    "being am do does did have has had i me my mine you your yours we us our he she it its "
+    "they them their this that these those there here what which who whom when where how "
+    "will would can could should shall may might must just also very really too then than "
+    "up down out about into over again more most some any all no not only own same such "
+    "i'm i've i'll i'd you're you've you'll we're we've we'll it's that's there's let's "
+    "s t re ve ll d m don't can't won't get got"
+)
+STOPWORDS = frozenset(_STOPWORDS.split())
 WORD = re.compile(r"[a-z0-9]+")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)|\s*\n\s*")
 ABBREVIATION = re.compile(r"(?:\b[A-Za-z]|\be\.g|\bi\.e|\betc|\bvs|\bMr|\bMrs|\bDr|\bNo)\.$")

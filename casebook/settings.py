@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -9,6 +10,21 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from casebook.conversation import Budget
+from casebook.ranking import RankWeights
+
+Fusion = Literal["rrf", "dbsf"]
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """How the index searches; built only by `Settings.retrieval`, so it has no defaults."""
+
+    fusion: Fusion
+    history_turns: int
+    rrf_k: int
+    prefetch_limit: int
+    candidates: int
+    weights: RankWeights
 
 
 class Settings(BaseSettings):
@@ -32,9 +48,18 @@ class Settings(BaseSettings):
     chunk_tokens: int = Field(200, ge=32, description="Maximum tokens per chunk.")
     chunk_overlap: int = Field(40, ge=0, description="Tokens shared by neighbouring chunks.")
     history_turns: int = Field(8, ge=0, description="Previous turns added to a query as context.")
-    fusion: Literal["rrf", "dbsf"] = Field("dbsf", description="How dense and BM25 are fused.")
+    fusion: Fusion = Field("dbsf", description="How dense and BM25 are fused.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant k.")
     prefetch_limit: int = Field(100, ge=1, description="Candidates per retriever before fusion.")
+    search_candidates: int = Field(
+        100, ge=1, description="Chunks each search ranks before keeping the top_k."
+    )
+    optimize_after_chunks: int = Field(
+        2000,
+        ge=1,
+        description="An upload rebuilds the HNSW graph once this many chunks were written since "
+        "the last rebuild; `casebook ingest` rebuilds after every run that wrote.",
+    )
     redact_interactions: bool = Field(
         True, description="Redact personal data from interactions before they are stored."
     )
@@ -122,6 +147,12 @@ class Settings(BaseSettings):
         description='Strings planted in test documents, as JSON ["CANARY-123"]; an answer '
         "that contains one is replaced by the extractive answer.",
     )
+    metrics_stats_max_age_s: float = Field(
+        60.0,
+        ge=0,
+        description="Longest /metrics serves cached index counts; this process's own writes "
+        "refresh them at the next scrape.",
+    )
     log_format: Literal["json", "text"] = Field("json", description="Server log lines.")
     host: str = Field("127.0.0.1", description="Address `casebook serve` listens on.")
     port: int = Field(8000, description="Port `casebook serve` listens on.")
@@ -135,6 +166,18 @@ class Settings(BaseSettings):
             history_turns=self.max_history_turns,
             turn_chars=self.max_turn_chars,
             focus_chars=self.question_focus_chars,
+        )
+
+    @property
+    def retrieval(self) -> Retrieval:
+        """How the index searches (the one source of its defaults)."""
+        return Retrieval(
+            fusion=self.fusion,
+            history_turns=self.history_turns,
+            rrf_k=self.rrf_k,
+            prefetch_limit=self.prefetch_limit,
+            candidates=self.search_candidates,
+            weights=RankWeights(),
         )
 
     @property

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from casebook.interactions import Interaction
 from casebook.resolution import Fix, find_fix
+from casebook.sentences import STOPWORDS, split_sentences
 
 if TYPE_CHECKING:  # summarising without an embedder never imports torch
     from casebook.embedding import Embedder
@@ -59,7 +60,6 @@ HANDLE = re.compile(r"(?<!\w)@\w+")
 COUNTER = re.compile(r"^\(?\d/\d\)?\s+|\s+\(?\d/\d\)?$")
 SIGN_OFF = re.compile(r"(?:\s|(?<=[.!?]))(?:\^\s?[A-Za-z]{1,12}|[-–—~]\s?[A-Z][a-z]{1,12})$")
 ORPHAN_PUNCTUATION = re.compile(r"\s+([,;:.!?])")
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)|\s*\n\s*")
 WORD = re.compile(r"[a-z0-9']+")
 ERROR_CODE = re.compile(  # "E22", "error 403", "code 0x80070005": never trimmed from the issue
     r"\b(?:[A-Z]{1,3}-?\d{2,4}|(?i:error|code|err)\s*[#:]?\s*[A-Za-z]{0,3}-?\d+\w*)\b"
@@ -113,15 +113,6 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-STOPWORDS = _words(
-    "a an the and or but if so of to in on at by for with from as is are was were be been "
-    "being am do does did have has had i me my mine you your yours we us our he she it its "
-    "they them their this that these those there here what which who whom when where how "
-    "will would can could should shall may might must just also very really too then than "
-    "up down out about into over again more most some any all no not only own same such "
-    "i'm i've i'll i'd you're you've you'll we're we've we'll it's that's there's let's "
-    "s t re ve ll d m don't can't won't get got"
-)
 # Words that carry no content in a support chat: a sentence made only of these is a pleasantry.
 PLEASANTRY = _words(
     "hi hello hey dear thanks thank thx ty cheers welcome glad happy great good nice awesome "
@@ -219,7 +210,8 @@ def clean(text: str) -> str:
 
 def sentences(text: str) -> list[str]:
     """The sentences of cleaned text (each a substring of it), without wordless fragments."""
-    return [s.strip() for s in SENTENCE_END.split(text) if re.search(r"[^\W\d_]{2}", s)]
+    spans = split_sentences(text)
+    return [text[a:b] for a, b in spans if re.search(r"[^\W\d_]{2}", text[a:b])]
 
 
 @dataclass

@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy.cluster.hierarchy import fcluster, linkage
 
 from casebook.filters import to_where
 from casebook.index import Index
-from casebook.summary import LABELS, PLEASANTRY, STATUS_FIELD, STATUSES, STOPWORDS, sentences
+from casebook.sentences import STOPWORDS
+from casebook.summary import LABELS, PLEASANTRY, STATUS_FIELD, STATUSES, sentences
 
 KINDS = ["interaction", "resolution"]
 POOL = 3  # chunks searched per interaction wanted
@@ -205,21 +207,16 @@ def _relevant(query: str, query_vector: np.ndarray, cases: list[Case]) -> list[C
 
 
 def cluster(vectors: np.ndarray, threshold: float) -> list[list[int]]:
-    """Average-linkage agglomerative clusters of unit vectors, merged while above threshold."""
-    groups = [[i] for i in range(len(vectors))]
-    sums = vectors @ vectors.T  # summed pairwise cosines between groups
-    while len(groups) > 1:
-        sizes = np.array([len(g) for g in groups], dtype=np.float32)
-        average = sums / np.outer(sizes, sizes)
-        np.fill_diagonal(average, -np.inf)
-        a, b = sorted(np.unravel_index(int(np.argmax(average)), average.shape))
-        if average[a, b] < threshold:
-            break
-        groups[a] += groups.pop(b)
-        sums[a, :] += sums[b, :]
-        sums[:, a] += sums[:, b]
-        sums = np.delete(np.delete(sums, b, axis=0), b, axis=1)
-    return groups
+    """Average-linkage agglomerative clusters of unit vectors (scipy), merged while the average
+    cosine between two groups is at least threshold; groups in order of their first member."""
+    if len(vectors) < 2:
+        return [[i] for i in range(len(vectors))]
+    tree = linkage(np.asarray(vectors, dtype=np.float64), method="average", metric="cosine")
+    labels = fcluster(tree, t=1.0 - threshold, criterion="distance")
+    groups: dict[int, list[int]] = {}
+    for i, label in enumerate(labels):
+        groups.setdefault(int(label), []).append(i)
+    return list(groups.values())
 
 
 def _best(pairs: Sequence[Quote], *directions: np.ndarray) -> Quote:

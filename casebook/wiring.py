@@ -25,17 +25,17 @@ def open_store(settings: Settings, dense_size: int) -> Store:
     return EdgeStore(settings.edge_path, dense_size)
 
 
+def build_embedder(settings: Settings) -> Embedder:
+    """The embedding model the settings name (loaded once per process and configuration)."""
+    return load_embedder(settings.embed_model, settings.embed_batch_size, settings.embed_dtype)
+
+
+def build_index(settings: Settings, store: Store, embedder: Embedder) -> Index:
+    """An index over this store, searching as the settings say."""
+    return Index(store, embedder, Bm25(), settings.retrieval)
+
+
 def open_index(settings: Settings, embedder: Embedder | None = None) -> Index:
     """The index for these settings, with its embedding model loaded."""
-    embedder = embedder or load_embedder(
-        settings.embed_model, settings.embed_batch_size, settings.embed_dtype
-    )
-    return Index(
-        open_store(settings, embedder.dim),
-        embedder,
-        Bm25(),
-        prefetch_limit=settings.prefetch_limit,
-        fusion=settings.fusion,
-        history_turns=settings.history_turns,
-        rrf_k=settings.rrf_k,
-    )
+    embedder = embedder or build_embedder(settings)
+    return build_index(settings, open_store(settings, embedder.dim), embedder)

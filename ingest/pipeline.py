@@ -140,6 +140,7 @@ def ingest(
     chunked, embedded or stored: in interactions by default, in documents when asked.
     `total` is told how many files there are, `progress` is told as each one is done.
     `source_name` maps a file's path to the source stored and reported (uploads: their name).
+    It does not rebuild the index's HNSW graph: the caller decides (`Ingestor.run`, the CLI).
     """
     name = source_name or str
     redactor = redactor or Redactor()
@@ -170,7 +171,9 @@ def ingest(
         return doc.doc_id, digest, lambda: chunker.chunk(doc, tenant, digest), found
 
     report = IngestReport()
-    existing = index.documents(tenant)
+    # Pruning needs every document of the tenant; otherwise each item looks up only its own,
+    # and a first load into an empty tenant looks up nothing.
+    existing = index.documents(tenant) if prune or not index.holds(tenant) else None
     items = list(discover(paths))
     if total:
         total(len(items))
@@ -200,7 +203,10 @@ def ingest(
                 continue
             seen.add(doc_id)
             report.interactions += isinstance(result, Interaction)
-            before = existing.get(doc_id)
+            if existing is not None:
+                before = existing.get(doc_id)
+            else:
+                before = index.document(tenant, doc_id)
             if before is not None and before.doc_hash == doc_hash:
                 report.unchanged += 1
                 continue
@@ -218,7 +224,7 @@ def ingest(
             progress(1)
     writer.flush()
     report.chunks = writer.written
-    if prune:
+    if prune and existing is not None:
         # Only documents whose source lies in what this run read, and never those of a
         # file that failed to read this time: a parse error must not delete earlier data.
         for doc_id, state in existing.items():
@@ -227,6 +233,4 @@ def ingest(
             if _under(state.source, roots):
                 index.delete_document(tenant, doc_id)
                 report.deleted += 1
-    if report.chunks or report.deleted:
-        index.optimize()
     return report

@@ -53,11 +53,15 @@ class Ingestor:
         total: Callable[[int], None] | None = None,
         source_name: Callable[[str], str] | None = None,
     ) -> IngestReport:
-        """Ingest files and folders into a tenant (redact=None: as the settings say)."""
+        """Ingest files and folders into a tenant (redact=None: as the settings say).
+
+        The HNSW graph is rebuilt only once CASEBOOK_OPTIMIZE_AFTER_CHUNKS chunks were written
+        since the last rebuild: Qdrant Edge searches newer points without it.
+        """
         routing = Routing(
             kind=kind, mapping=mapping, agent_domains=tuple(self.settings.agent_email_domains)
         )
-        return ingest(
+        report = ingest(
             self.index,
             self.chunker,
             paths,
@@ -72,3 +76,6 @@ class Ingestor:
             redact_documents=self.settings.redact_documents if redact is None else redact,
             source_name=source_name,
         )
+        if self.index.unoptimized >= self.settings.optimize_after_chunks:
+            self.index.optimize()
+        return report

@@ -16,7 +16,7 @@ from casebook.llm import build_llm
 from casebook.settings import Settings
 from ingest.pii import Redactor
 from service import mcp_server
-from service.auth import RateLimiter, install_auth_errors
+from service.auth import RateLimiter
 from service.document_schemas import Job
 from service.errors import install_error_handlers
 from service.jobs import JobStore, Writer
@@ -25,6 +25,7 @@ from service.observability import install_observability
 from service.openapi import install_openapi_limits
 from service.routes import documents, feedback, openai_compat, ops, search, summaries
 from service.schemas import ErrorBody
+from service.stats_cache import CachedStats
 
 log = logging.getLogger(__name__)
 
@@ -101,8 +102,8 @@ def create_app(
             settings.rate_limit_per_minute, settings.rate_limit_burst
         )
     install_error_handlers(app)
-    install_auth_errors(app)
-    install_observability(app, stats=lambda: app.state.index.stats())
+    stats = CachedStats(lambda: app.state.index, settings.metrics_stats_max_age_s)
+    install_observability(app, stats=stats)
 
     def body_limit(method: str, path: str) -> int:
         upload = method == "POST" and path.rstrip("/") == "/v1/documents"

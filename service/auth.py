@@ -7,37 +7,18 @@ authenticated request also spends one of its key's tokens.
 
 from __future__ import annotations
 
-import logging
 import math
 import threading
 import time
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import Depends, Request
 
-from casebook.errors import CasebookError
-from casebook.keys import PERMISSIONS, Caller, KeyFileError, KeyStore
+from casebook.errors import Forbidden, RateLimited, Unauthorized
+from casebook.keys import PERMISSIONS, Caller, KeyStore
 
 OPEN_CALLER = Caller(key_id="open", tenant="default", role="admin")
-log = logging.getLogger(__name__)
-
-
-class Unauthorized(CasebookError):
-    """No valid API key: missing, malformed, unknown or revoked."""
-
-
-class Forbidden(CasebookError):
-    """A valid key whose role may not do this."""
-
-
-class RateLimited(CasebookError):
-    """This key has spent its requests for now."""
-
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(f"rate limit exceeded; retry in {retry_after} s")
-        self.retry_after = retry_after
 
 
 def get_caller(request: Request) -> Caller:
@@ -106,29 +87,3 @@ class RateLimiter:
                 self._buckets[key_id] = (tokens, now)
                 raise RateLimited(max(1, math.ceil((1.0 - tokens) / self.rate)))
             self._buckets[key_id] = (tokens - 1.0, now)
-
-
-def install_auth_errors(app: FastAPI) -> None:
-    """Render auth errors as {"detail", "type"} with 401 / 403 / 429 and their headers."""
-
-    @app.exception_handler(Unauthorized)
-    def _unauthorized(_: Request, exc: Unauthorized) -> JSONResponse:
-        body = {"detail": str(exc), "type": "unauthorized"}
-        return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": "Bearer"})
-
-    @app.exception_handler(Forbidden)
-    def _forbidden(_: Request, exc: Forbidden) -> JSONResponse:
-        return JSONResponse({"detail": str(exc), "type": "forbidden"}, status_code=403)
-
-    @app.exception_handler(RateLimited)
-    def _rate_limited(_: Request, exc: RateLimited) -> JSONResponse:
-        body = {"detail": str(exc), "type": "rate_limited"}
-        headers = {"Retry-After": str(exc.retry_after)}
-        return JSONResponse(body, status_code=429, headers=headers)
-
-    @app.exception_handler(KeyFileError)
-    def _key_file(_: Request, exc: KeyFileError) -> JSONResponse:
-        # The key file is damaged: refuse everyone (fail closed); tell the operator, not callers.
-        log.error("%s", exc)  # names the file and the error type, never its contents
-        body = {"detail": "authentication is unavailable", "type": "auth_unavailable"}
-        return JSONResponse(body, status_code=503)

@@ -23,19 +23,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from casebook.errors import CasebookError
+from casebook.errors import CasebookError, JobNotFound
 
 log = logging.getLogger(__name__)
 Status = Literal["queued", "running", "succeeded", "failed"]
 KEEP_FINISHED = 1000  # finished jobs remembered, per server
 INTERRUPTED = "the server stopped before this job finished; submit it again"
-
-
-class JobNotFound(CasebookError):
-    """No job with this id belongs to this tenant."""
-
-    def __init__(self, job_id: str) -> None:
-        super().__init__(f"job not found: {job_id}")
 
 
 def _now() -> str:

@@ -2,17 +2,19 @@
 
 FastAPI's own `max_body_size` answers a too-large Content-Length with a plain-text 413 from
 outside the app's error handlers, so Casebook checks bodies itself: a declared length over
-the limit is refused before the route runs, and a body that streams past it raises an
-HTTPException(413) from `receive`, which the app's handlers render like every other error.
+the limit is refused before the route runs, and a body that streams past it raises
+PayloadTooLarge from `receive` (carried as an HTTPException, the one error FastAPI's body
+reading lets through), which the app's handlers render like every other error.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 
-from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from casebook.errors import PayloadTooLarge
+from service.errors import CarriedError, error_response
 
 
 class BodySizeLimit:
@@ -29,7 +31,7 @@ class BodySizeLimit:
         limit = self.limit_for(scope["method"], scope["path"])
         declared = dict(scope["headers"]).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > limit:
-            await _too_large(send, limit)
+            await error_response(PayloadTooLarge(limit))(scope, receive, send)
             return
         seen = 0
 
@@ -39,18 +41,7 @@ class BodySizeLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
-                    raise HTTPException(413, _detail(limit))
+                    raise CarriedError(PayloadTooLarge(limit))
             return message
 
         await self.app(scope, counting_receive, send)
-
-
-def _detail(limit: int) -> str:
-    return f"request body is larger than {limit} bytes"
-
-
-async def _too_large(send: Send, limit: int) -> None:
-    body = json.dumps({"detail": _detail(limit), "type": "payload_too_large"}).encode()
-    headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
-    await send({"type": "http.response.start", "status": 413, "headers": headers})
-    await send({"type": "http.response.body", "body": body})

@@ -31,6 +31,7 @@ from casebook.summary import summarize
 from service.answering import answer_question as answer_json
 from service.auth import OPEN_CALLER, ReaderDep
 from service.deps import check_limits
+from service.errors import detail_of, kind_of
 from service.schemas import FILTERS_DESCRIPTION, ChatTurn
 
 INSTRUCTIONS = (
@@ -56,11 +57,12 @@ FiltersArg = Annotated[dict[str, Any] | None, Field(description=FILTERS_DESCRIPT
 
 @contextmanager
 def tool_errors() -> Iterator[None]:
-    """Domain errors (not found, over a limit, a bad filter) reach the client as tool errors."""
+    """Domain errors (not found, over a limit, a bad filter) reach the client as tool errors
+    that start with the error's `type`, the same as REST's."""
     try:
         yield
     except CasebookError as exc:
-        raise ToolError(str(exc)) from exc
+        raise ToolError(f"{kind_of(exc).type}: {detail_of(exc)}") from exc
 
 
 def create_mcp(state: Any, caller: Caller | None = None) -> MCPServer:

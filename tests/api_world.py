@@ -11,15 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import corpus
-from backends import open_index
+from backends import open_index, world_settings
 
 from casebook.embedding import Embedder
 from casebook.index import Index
 from casebook.keys import KeyStore
 from casebook.settings import Settings
-from ingest.conversation import ConversationChunker
-from ingest.pipeline import ingest
-from ingest.runner import summary_sections
+from ingest.runner import Ingestor
 from service.app import create_app
 
 TENANTS = ("acme", "globex")
@@ -98,21 +96,19 @@ class World:
         return {"Authorization": f"Bearer {self.keys[(tenant, role)]}"}
 
 
-def build_world(root: Path, embedder: Embedder, chunker: Any, **overrides: Any) -> World:
-    """Ingest both tenants' documents and interactions, and create their keys."""
-    index = open_index("edge", root, embedder)
-    conversations = ConversationChunker(
-        embedder.tokens, chunker.chunk_tokens, summarize=summary_sections
-    )
+def build_world(root: Path, embedder: Embedder, **overrides: Any) -> World:
+    """Ingest both tenants' documents and interactions as the product does, and create keys."""
+    settings = world_settings(root / "data", **overrides)
+    index = open_index("edge", root, embedder, settings)
+    ingestor = Ingestor(index, settings)
     for tenant in TENANTS:
         folder = root / "input" / tenant
         folder.mkdir(parents=True)
         corpus.write_jsonl(folder / "kb.jsonl", documents(tenant))
         corpus.write_jsonl(folder / "tickets.jsonl", interactions(tenant))
-        report = ingest(index, chunker, [folder], tenant=tenant, conversations=conversations)
+        report = ingestor.run([folder], tenant=tenant)
         assert not report.failed and report.added == 6, report
     index.optimize()
     store = KeyStore(root / "data" / "keys.json")
     keys = {(t, r): store.create(t, r)[0] for t in TENANTS for r in ROLES}
-    settings = Settings(_env_file=None, data_dir=root / "data", **overrides)  # type: ignore[call-arg]
     return World(settings, index, store, keys)

@@ -14,11 +14,12 @@ from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 import pytest  # noqa: E402
-from backends import BACKENDS, open_index  # noqa: E402
+from backends import BACKENDS, open_index, world_settings  # noqa: E402
 
 from casebook.bm25 import Bm25  # noqa: E402
-from casebook.embedding import Embedder, load_embedder  # noqa: E402
+from casebook.embedding import Embedder  # noqa: E402
 from casebook.index import Index  # noqa: E402
+from casebook.wiring import build_embedder  # noqa: E402
 from ingest.chunking import Chunker  # noqa: E402
 
 BLOCKED = "network blocked in tests"
@@ -86,8 +87,8 @@ def no_casebook_environment() -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
-    """The packaged all-MiniLM-L6-v2, loaded once (load_embedder caches it per process)."""
-    return load_embedder(None, 32, "auto")
+    """The default settings' model (the packaged all-MiniLM-L6-v2), loaded once per process."""
+    return build_embedder(world_settings(Path("unused")))
 
 
 @pytest.fixture(scope="session")
@@ -98,7 +99,8 @@ def bm25() -> Bm25:
 @pytest.fixture(scope="session")
 def chunker(embedder: Embedder) -> Chunker:
     """The chunker with the default settings' budget (200 tokens, 40 overlap)."""
-    return Chunker(embedder.tokens, 200, 40)
+    settings = world_settings(Path("unused"))
+    return Chunker(embedder.tokens, settings.chunk_tokens, settings.chunk_overlap)
 
 
 @pytest.fixture

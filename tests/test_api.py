@@ -15,7 +15,6 @@ from fastapi.testclient import TestClient
 
 from casebook.embedding import Embedder
 from casebook.summary import summarize
-from ingest.chunking import Chunker
 
 SYNC_UPLOAD_BYTES = 4000
 MAX_UPLOAD_BYTES = 60_000
@@ -23,12 +22,11 @@ MAX_UPLOAD_BYTES = 60_000
 
 @pytest.fixture(scope="module")
 def world(
-    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, chunker: Chunker
+    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder
 ) -> Iterator[World]:
     built = build_world(
         tmp_path_factory.mktemp("api"),
         embedder,
-        chunker,
         sync_upload_bytes=SYNC_UPLOAD_BYTES,
         max_upload_bytes=MAX_UPLOAD_BYTES,
         max_body_bytes=20_000,

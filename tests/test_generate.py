@@ -142,7 +142,6 @@ def world(
     built = build_world(
         root,
         embedder,
-        chunker,
         rate_limit_per_minute=0,
         llm_provider="openai_like",
         llm_base_url=fake.url,

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from service.jobs import INTERRUPTED, Job, JobNotFound, JobStore, Writer
+from casebook.errors import JobNotFound
+from service.jobs import INTERRUPTED, Job, JobStore, Writer
 
 
 def test_a_finished_job_is_read_back_by_the_next_writer(tmp_path: Path) -> None:

@@ -11,18 +11,11 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from casebook.keys import Caller, KeyFileError, KeyNotFound, KeyStore
+from casebook.errors import KeyFileError, KeyNotFound, RateLimited
+from casebook.keys import Caller, KeyStore
 from casebook.settings import Settings
-from service.auth import (
-    AdminDep,
-    CallerDep,
-    RateLimited,
-    RateLimiter,
-    ReaderDep,
-    WriterDep,
-    install_auth_errors,
-    require,
-)
+from service.auth import AdminDep, CallerDep, RateLimiter, ReaderDep, WriterDep, require
+from service.errors import install_error_handlers
 
 
 @pytest.fixture
@@ -220,7 +213,7 @@ def test_roles_grant_their_permissions(role: str, read: bool, write: bool, manag
 
 def tiny_app(store: KeyStore, limiter: RateLimiter | None = None) -> FastAPI:
     app = FastAPI()
-    install_auth_errors(app)
+    install_error_handlers(app)
     app.state.keys = store
     if limiter is not None:
         app.state.rate_limiter = limiter

@@ -19,7 +19,6 @@ from openai import OpenAI
 from schemathesis import GenerationMode
 
 from casebook.embedding import Embedder
-from ingest.chunking import Chunker
 
 MODEL = "casebook-extractive"
 RETURN_QUESTION = "How long do I have to return an item?"
@@ -27,7 +26,7 @@ RETURN_QUESTION = "How long do I have to return an item?"
 
 @pytest.fixture(scope="module")
 def world(
-    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, chunker: Chunker
+    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder
 ) -> Iterator[World]:
     # The follow-ups below ("How long does it take?") have a best document that barely leads
     # tickets on the same topic; the confidence fitted on doc2dial puts them near 0.4-0.5. These
@@ -35,7 +34,6 @@ def world(
     built = build_world(
         tmp_path_factory.mktemp("openai"),
         embedder,
-        chunker,
         rate_limit_per_minute=0,
         answer_min_confidence=0.3,
     )
@@ -235,13 +233,11 @@ def fake_llm() -> Iterator[FakeLLM]:
 def llm_base_url(
     tmp_path_factory: pytest.TempPathFactory,
     embedder: Embedder,
-    chunker: Chunker,
     fake_llm: FakeLLM,
 ) -> Iterator[tuple[str, World]]:
     built = build_world(
         tmp_path_factory.mktemp("openai-llm"),
         embedder,
-        chunker,
         llm_provider="openai_like",
         llm_base_url=fake_llm.url,
         llm_model="fake-model",

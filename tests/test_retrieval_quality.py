@@ -5,10 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from backends import open_index, world_settings
 
-from casebook.bm25 import Bm25
-from casebook.index import Index
-from casebook.store.edge import EdgeStore
 from eval.datasets import load_queries
 from eval.retrieval import evaluate_retrieval
 from ingest.chunking import Chunker
@@ -24,8 +22,8 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def doc2dial_scores(tmp_path_factory: pytest.TempPathFactory, embedder) -> dict[str, dict]:
-    store = EdgeStore(tmp_path_factory.mktemp("doc2dial") / "edge", embedder.dim)
-    index = Index(store, embedder, Bm25(), history_turns=8, fusion="dbsf")
+    folder = tmp_path_factory.mktemp("doc2dial")
+    index = open_index("edge", folder, embedder, world_settings(folder))
     try:
         report = ingest(index, Chunker(embedder.tokens, 200, 40), [DOC2DIAL / "corpus.jsonl"])
         assert report.added == 273 and not report.failed
@@ -35,7 +33,7 @@ def doc2dial_scores(tmp_path_factory: pytest.TempPathFactory, embedder) -> dict[
             for mode in ("bm25", "dense", "hybrid")
         }
     finally:
-        store.close()
+        index.close()
 
 
 def test_hybrid_with_history_meets_document_targets(doc2dial_scores):

@@ -20,7 +20,6 @@ from schemathesis import GenerationMode
 from schemathesis.checks import load_all_checks
 
 from casebook.embedding import Embedder
-from ingest.chunking import Chunker
 
 load_all_checks()
 EXAMPLES = 60  # per operation and mode
@@ -28,12 +27,11 @@ EXAMPLES = 60  # per operation and mode
 
 @pytest.fixture(scope="module")
 def live(
-    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, chunker: Chunker
+    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder
 ) -> Iterator[tuple[str, World]]:
     world = build_world(
         tmp_path_factory.mktemp("schemathesis"),
         embedder,
-        chunker,
         rate_limit_per_minute=0,
         sync_upload_bytes=1_000_000,
     )

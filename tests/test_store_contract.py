@@ -13,6 +13,7 @@ from backends import BACKENDS, open_store
 
 from casebook.bm25 import Bm25
 from casebook.embedding import Embedder
+from casebook.settings import Settings
 from casebook.store.base import Condition, HybridQuery, Point, Store, Where
 
 TEXTS = {
@@ -33,6 +34,13 @@ KINDS = {
     "shipping-times": "policy",
     "thermostat-battery": "faq",
 }
+
+
+def hybrid(**fields: Any) -> HybridQuery:
+    """A query with the product's fusion knobs (Settings), unless the test names its own."""
+    knobs = Settings(_env_file=None).retrieval  # type: ignore[call-arg]
+    tuned = {"prefetch_limit": knobs.prefetch_limit, "fusion": knobs.fusion, "rrf_k": knobs.rrf_k}
+    return HybridQuery(**(tuned | fields))
 
 
 def pid(tenant: str, doc_id: str) -> str:
@@ -215,12 +223,12 @@ def test_hybrid_query_returns_the_best_matching_point_first(
 ) -> None:
     question = "reset thermostat factory settings"
     hits = filled.query(
-        HybridQuery(
+        hybrid(
             where=Where(must=(tenant("acme"),)),
             limit=3,
             dense=[embedder.embed([question])[0]],
             sparse=[bm25.query(question)],
-            fusion=fusion,  # type: ignore[arg-type]
+            fusion=fusion,
         )
     )
     assert len(hits) == 3
@@ -231,7 +239,7 @@ def test_hybrid_query_returns_the_best_matching_point_first(
 
 def test_dense_only_query_ranks_by_meaning(filled: Store, embedder: Embedder) -> None:
     hits = filled.query(
-        HybridQuery(
+        hybrid(
             where=Where(must=(tenant("acme"),)),
             limit=4,
             dense=[embedder.embed(["money back for a broken package"])[0]],
@@ -244,14 +252,14 @@ def test_dense_only_query_ranks_by_meaning(filled: Store, embedder: Embedder) ->
 
 def test_sparse_only_query_returns_only_points_sharing_a_term(filled: Store, bm25: Bm25) -> None:
     hits = filled.query(
-        HybridQuery(where=Where(must=(tenant("acme"),)), limit=4, sparse=[bm25.query("batteries")])
+        hybrid(where=Where(must=(tenant("acme"),)), limit=4, sparse=[bm25.query("batteries")])
     )
     assert doc_ids(hits) == ["thermostat-battery"]
 
 
 def test_query_without_any_vector_is_refused(filled: Store) -> None:
     with pytest.raises(ValueError):
-        filled.query(HybridQuery(where=Where(), limit=3))
+        filled.query(hybrid(where=Where(), limit=3))
 
 
 def test_tenant_condition_isolates_tenants_in_query_results(
@@ -263,7 +271,7 @@ def test_tenant_condition_isolates_tenants_in_query_results(
     question = "thermostat"
     for name, own in (("acme", acme), ("globex", globex)):
         hits = store.query(
-            HybridQuery(
+            hybrid(
                 where=Where(must=(tenant(name),)),
                 limit=10,
                 dense=[embedder.embed([question])[0]],
@@ -285,7 +293,7 @@ def test_bm25_weights_ignore_other_tenants_vocabulary(
     backend: str, tmp_path: Path, embedder: Embedder, vectors: dict[str, list[float]], bm25: Bm25
 ) -> None:
     store = open_store(backend, tmp_path, embedder.dim)
-    question = HybridQuery(
+    question = hybrid(
         where=Where(must=(tenant("acme"),)), limit=4, sparse=[bm25.query("refund shipping")]
     )
     try:
@@ -347,7 +355,7 @@ def test_both_backends_rank_the_same(
     both_backends: list[Store], embedder: Embedder, bm25: Bm25, mode: str, question: str
 ) -> None:
     """Congruence: Edge and qdrant-client's local mode agree on the order of the same query."""
-    query = HybridQuery(
+    query = hybrid(
         where=Where(must=(tenant("acme"),)),
         limit=4,
         dense=[embedder.embed([question])[0]] if mode != "sparse" else [],

@@ -1,4 +1,5 @@
-"""Extractive summaries (casebook/summary.py) and the ROUGE they are scored with (eval/rouge.py)."""
+"""Extractive summaries (casebook/summary.py) and the ROUGE they are scored with (eval/rouge.py,
+over rouge-score)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 from casebook.embedding import Embedder
 from casebook.interactions import Interaction, Turn
 from casebook.summary import STATUSES, Summary, clean, infer_status, summarize
-from eval.rouge import lcs_length, rouge, stem, tokenize
+from eval.rouge import rouge
 
 ROOT = Path(__file__).resolve().parents[1]
 TWEETSUMM = ROOT.parent / "shared" / "datasets" / "tweetsumm"
@@ -80,7 +81,6 @@ def test_rouge_l_rewards_order_and_unequal_lengths_use_both_sides() -> None:
     assert scores["rougeL"] == pytest.approx(0.25)  # LCS 1: P = R = 1/4
     # candidate 2 tokens, reference 4, LCS 2: P = 1, R = 1/2, F = 2/3.
     assert rouge("refund issued", ["your refund was issued"])["rougeL"] == pytest.approx(2 / 3)
-    assert lcs_length("abcbdab", "bdcaba") == 4
 
 
 def test_rouge_keeps_the_best_reference_per_metric() -> None:
@@ -90,15 +90,9 @@ def test_rouge_keeps_the_best_reference_per_metric() -> None:
     assert rouge("", ["a reference"])["rougeL"] == 0.0
 
 
-def test_tokens_are_lowercased_word_characters_and_stemming_is_optional() -> None:
-    assert tokenize("Can't log-in, @Acme #help!") == ["can", "t", "log", "in", "acme", "help"]
-    assert [stem(w) for w in ("asked", "issues", "issue", "replies", "address")] == [
-        "ask",
-        "issu",
-        "issu",
-        "reply",
-        "address",
-    ]
+def test_tokens_are_lowercased_letters_and_digits_and_stemming_is_optional() -> None:
+    same = rouge("Can't log-in, @Acme #help!", ["can t log in acme help"])
+    assert same == {"rouge1": 1.0, "rouge2": 1.0, "rougeL": 1.0}
     assert rouge("police killed the gunman", ["police kill the gunman"])["rouge1"] == 0.75
     assert rouge("police killed the gunman", ["police kill the gunman"], stemmed=True) == {
         "rouge1": 1.0,

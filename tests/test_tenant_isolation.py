@@ -15,7 +15,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from casebook.embedding import Embedder
-from ingest.chunking import Chunker
 
 WORDS = [
     "return", "refund", "card", "days", "router", "reset", "pin", "button", "wifi", "charged",
@@ -47,10 +46,10 @@ histories = st.lists(
 
 @pytest.fixture(scope="module")
 def world(
-    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, chunker: Chunker
+    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder
 ) -> Iterator[World]:
     built = build_world(
-        tmp_path_factory.mktemp("tenants"), embedder, chunker, rate_limit_per_minute=0
+        tmp_path_factory.mktemp("tenants"), embedder, rate_limit_per_minute=0
     )
     yield built
     built.index.close()

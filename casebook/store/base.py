@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any, Literal, Protocol
 
 DENSE = "dense"
@@ -86,16 +86,18 @@ class Where:
 class HybridQuery:
     """Dense and sparse retrievers run as prefetches and fused inside Qdrant.
 
-    With one retriever in total it runs alone, without fusion.
+    With one retriever in total it runs alone, without fusion. The fusion knobs have no
+    defaults here: they come from the settings (`Settings.retrieval`), through the index.
     """
 
     where: Where
     limit: int
     dense: Sequence[list[float]] = ()
     sparse: Sequence[SparseVector] = ()
-    prefetch_limit: int = 100
-    fusion: Literal["rrf", "dbsf"] = "rrf"
-    rrf_k: int = 60
+    _: KW_ONLY
+    prefetch_limit: int
+    fusion: Literal["rrf", "dbsf"]
+    rrf_k: int
     weights: Sequence[float] | None = field(default=None)
 
 

@@ -16,7 +16,7 @@ from pydantic import StringConstraints, ValidationError
 from starlette.datastructures import UploadFile
 
 from casebook.documents import count_chunks, get_document, list_documents, page
-from casebook.errors import CasebookError, DocumentNotFound
+from casebook.errors import BadUpload, DocumentNotFound, UnsupportedMediaType
 from casebook.filters import parse_cli_filters
 from service.auth import ReaderDep, WriterDep
 from service.deps import IndexDep, SettingsDep, WriterQueueDep
@@ -27,14 +27,6 @@ from service.schemas import ErrorBody
 router = APIRouter(tags=["documents"])
 MAX_FILES = 1000
 MAPPINGS = ("zendesk", "intercom")  # built-in only: a path would read the server's files
-
-
-class BadUpload(CasebookError):
-    """The upload itself is malformed: no files, a bad file name, an unknown option."""
-
-
-class UnsupportedMediaType(CasebookError):
-    """Uploads are multipart/form-data or application/json."""
 
 
 UPLOAD_BODY = {

@@ -12,8 +12,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from starlette.exceptions import HTTPException
 
+from casebook.errors import ModelNotFound
 from casebook.settings import Settings
 from service.answering import answer_question, stream_answer
 from service.auth import ReaderDep
@@ -117,10 +117,6 @@ class ExtractiveState:
         return getattr(self._state, name)
 
 
-def _model_not_found(model: str) -> HTTPException:
-    return HTTPException(404, f"model {model!r} not found; GET /v1/models lists the models")
-
-
 @router.get("/v1/models")
 def models(settings: SettingsDep, caller: ReaderDep) -> ModelList:
     """The models a client may name: casebook-extractive, and the LLM-backed one if configured."""
@@ -134,7 +130,7 @@ def models(settings: SettingsDep, caller: ReaderDep) -> ModelList:
 def model(model_id: str, settings: SettingsDep, caller: ReaderDep) -> Model:
     """One model, as GET /v1/models lists it."""
     if model_id not in model_ids(settings):
-        raise _model_not_found(model_id)
+        raise ModelNotFound(model_id)
     return Model(id=model_id)
 
 
@@ -159,7 +155,7 @@ def chat_completions(
 ) -> Response:
     """Answer the conversation's last user message, OpenAI-style."""
     if body.model not in model_ids(settings):
-        raise _model_not_found(body.model)
+        raise ModelNotFound(body.model)
     question, history = conversation(body.messages, settings)
     options: dict[str, Any] = {
         "history": history,
