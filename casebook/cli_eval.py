@@ -22,7 +22,10 @@ def eval_run(
     suite: Annotated[str, typer.Argument(help="A shipped suite (smoke, full) or a suite file.")],
     as_json: JsonOpt = False,
     report: Annotated[
-        Path | None, typer.Option("--report", help="Write results.json and report.md here.")
+        Path | None,
+        typer.Option(
+            "--report", help="Write results.json, report.md, report.html and plots/ here."
+        ),
     ] = None,
     against: Annotated[
         str | None, typer.Option("--against", help="URL of a running service to ask instead.")
@@ -67,6 +70,28 @@ def eval_run(
     except TargetError as exc:
         raise fail(str(exc), EXIT_TARGET) from exc
     raise typer.Exit(emit(result, as_json, report, typer.echo))
+
+
+@eval_app.command("report")
+def eval_report(
+    results: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="A results.json of `eval run`.")
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for report.html, report.md and plots/.")
+    ] = Path("report"),
+) -> None:
+    """Write the HTML and Markdown reports (settings, metrics, plots, worst answers) of a run."""
+    import json
+
+    from eval.report import write_report
+
+    try:
+        result = json.loads(results.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise fail(f"cannot read {results}: {exc}", 2) from exc
+    written = write_report(result, out)
+    typer.echo(f"wrote {', '.join(str(p) for p in written)}")
 
 
 @eval_app.command("mine")
