@@ -101,15 +101,36 @@ def eval_mine(
         Path, typer.Option("--out", help="Suite file to write; its cases go beside it.")
     ] = Path("mined.toml"),
     limit: Annotated[int, typer.Option("--limit", min=0, help="At most N cases (0: all).")] = 0,
+    against: Annotated[
+        str | None,
+        typer.Option("--against", help="URL of a running service (POST /v1/eval/mine)."),
+    ] = None,
+    key: Annotated[
+        str | None,
+        typer.Option("--key", envvar="CASEBOOK_API_KEY", help="Admin key for --against."),
+    ] = None,
 ) -> None:
     """Write a suite of cases for review from resolved interactions and negative feedback."""
+    from casebook.feedback import FeedbackStore
     from eval.mine import mine, write_mined
 
-    settings = Settings()
-    index = open_or_fail(settings)
-    try:
-        cases = mine(index, settings.data_dir, tenant, limit)
-    finally:
-        index.close()
+    if against:
+        from eval.targets import HttpTarget, TargetError
+
+        http = HttpTarget(against, key)
+        try:
+            data = http._post("/v1/eval/mine", {"limit": limit})
+        except TargetError as exc:
+            raise fail(str(exc), 3) from exc
+        finally:
+            http.close()
+        cases, tenant = data["cases"], data["tenant"]
+    else:
+        settings = Settings()
+        index = open_or_fail(settings)
+        try:
+            cases = mine(index, FeedbackStore(settings.data_dir), tenant, limit)
+        finally:
+            index.close()
     folder = write_mined(cases, out, tenant)
     typer.echo(f"wrote {len(cases)} cases to {folder / 'queries.jsonl'} and the suite {out}")
