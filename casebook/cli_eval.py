@@ -29,7 +29,10 @@ def eval_run(
     suite: Annotated[str, typer.Argument(help="A shipped suite (smoke, full) or a suite file.")],
     as_json: JsonOpt = False,
     report: Annotated[
-        Path | None, typer.Option("--report", help="Write results.json and report.md here.")
+        Path | None,
+        typer.Option(
+            "--report", help="Write results.json, report.md, report.html and plots/ here."
+        ),
     ] = None,
     against: Annotated[
         str | None, typer.Option("--against", help="URL of a running service to ask instead.")
@@ -82,6 +85,28 @@ def eval_run(
     raise typer.Exit(emit(result, as_json, report, typer.echo))
 
 
+@eval_app.command("report")
+def eval_report(
+    results: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="A results.json of `eval run`.")
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for report.html, report.md and plots/.")
+    ] = Path("report"),
+) -> None:
+    """Write the HTML and Markdown reports (settings, metrics, plots, worst answers) of a run."""
+    import json
+
+    from eval.report import write_report
+
+    try:
+        result = json.loads(results.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise fail(f"cannot read {results}: {exc}", 2) from exc
+    written = write_report(result, out)
+    typer.echo(f"wrote {', '.join(str(p) for p in written)}")
+
+
 @eval_app.command("mine")
 def eval_mine(
     tenant: TenantOpt = "default",
@@ -89,15 +114,36 @@ def eval_mine(
         Path, typer.Option("--out", help="Suite file to write; its cases go beside it.")
     ] = Path("mined.toml"),
     limit: Annotated[int, typer.Option("--limit", min=0, help="At most N cases (0: all).")] = 0,
+    against: Annotated[
+        str | None,
+        typer.Option("--against", help="URL of a running service (POST /v1/eval/mine)."),
+    ] = None,
+    key: Annotated[
+        str | None,
+        typer.Option("--key", envvar="CASEBOOK_API_KEY", help="Admin key for --against."),
+    ] = None,
 ) -> None:
     """Write a suite of cases for review from resolved interactions and negative feedback."""
+    from casebook.feedback import FeedbackStore
     from eval.mine import mine, write_mined
 
-    settings = Settings()
-    index = open_or_fail(settings)
-    try:
-        cases = mine(index, settings.data_dir, tenant, limit)
-    finally:
-        index.close()
+    if against:
+        from eval.targets import HttpTarget, TargetError
+
+        http = HttpTarget(against, key)
+        try:
+            data = http._post("/v1/eval/mine", {"limit": limit})
+        except TargetError as exc:
+            raise fail(str(exc), 3) from exc
+        finally:
+            http.close()
+        cases, tenant = data["cases"], data["tenant"]
+    else:
+        settings = Settings()
+        index = open_or_fail(settings)
+        try:
+            cases = mine(index, FeedbackStore(settings.data_dir), tenant, limit)
+        finally:
+            index.close()
     folder = write_mined(cases, out, tenant)
     typer.echo(f"wrote {len(cases)} cases to {folder / 'queries.jsonl'} and the suite {out}")

@@ -1,79 +1,122 @@
-"""Cases from real use: resolved interactions in the index and negative feedback on answers."""
+"""Cases from real use: interactions an agent's turn resolved, and negative feedback on answers.
+
+An interaction makes a case only when ``casebook.resolution.find_fix`` finds the agent sentence
+that fixed it (an action taken, or an instruction the customer confirmed worked; hand-offs do
+not count). The question is the customer's opening turns with @handles, links and signatures
+stripped; the expected answer is the fix; the gold documents are those the interaction cited,
+never the interaction itself (``exclude_doc_ids`` names it). Every case starts unreviewed.
+"""
 
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from casebook.feedback import FeedbackStore
 from casebook.index import Index
 from casebook.interactions import Interaction, interaction_from_payload
+from casebook.resolution import STAFF_ROLES, find_fix
 from casebook.store.base import Condition, Where
+from casebook.summary import clean, sentences
 
-RESOLVED = ("resolved", "solved", "closed")
+MIN_QUESTION_WORDS = 4  # "hi", "help!" and "@brand ???" are not questions
+# fixes find_fix accepts that do not answer the question (seen in a review of mined cases): a
+# question back, a promise ("we will update"), a hand-off to people or another channel, and a
+# sentence whose referent is in the turn before ("If so, try disabling it")
+NOT_AN_ANSWER = re.compile(
+    r"\?\s*$|\b(?:we|i)(?:'ll| will| would| can)\b|\b(?:managers?|specialists?|supervisors?|"
+    r"colleagues?|(?:relevant|right|our) (?:team|department)|e-?mail|follow(?:ing)? up)\b|"
+    r"^(?:if so|if not|if that|in that case)\b",
+    re.IGNORECASE,
+)
+UNREVIEWED = "unreviewed"
+COMMENT_LEAD = re.compile(  # "it should say ...", "the answer is ...": what a right answer says
+    r"^(?:it|this|the answer|that)?\s*(?:should (?:say|be|read|mention|state)|is actually|"
+    r"(?:correct|right) answer is|must say)\s*(?:that\s+)?:?\s*",
+    re.IGNORECASE,
+)
 
 
 def problem(interaction: Interaction) -> str:
-    """The customer's opening turns, up to the first reply."""
+    """The customer's opening turns, up to the first staff reply, cleaned of handles, links and
+    signatures."""
     texts: list[str] = []
     for turn in interaction.turns:
-        if turn.role != "customer":
+        if turn.role in STAFF_ROLES:
             if texts:
                 break
             continue
-        texts.append(" ".join(turn.text.split()))
-    return " ".join(texts)
+        if turn.role == "customer":
+            texts.append(" ".join(clean(turn.text).split()))
+    return " ".join(t for t in texts if t)
 
 
-def resolution(chunk_text: str) -> str:
-    """The resolution part of a "Problem: ...\\nResolution: ..." chunk."""
-    _, found, rest = chunk_text.partition("Resolution:")
-    text = rest.strip() if found else ""
-    return "" if text == "(none recorded)" else text
+def interaction_case(interaction: Interaction) -> dict[str, Any] | None:
+    """The case an interaction makes, or None when no agent turn resolved it."""
+    fix = find_fix([(t.role, sentences(clean(t.text))) for t in interaction.turns])
+    question = problem(interaction)
+    if fix is None or fix.hands_off or len(question.split()) < MIN_QUESTION_WORDS:
+        return None
+    if NOT_AN_ANSWER.search(fix.text.replace("\u2019", "'")):
+        return None
+    source = interaction.interaction_id
+    cited = [str(d) for d in interaction.metadata.get("cited_doc_ids") or [] if str(d) != source]
+    return {
+        "qid": f"interaction:{source}",
+        "question": question,
+        "history": [],
+        "reference_answer": fix.text,
+        "gold_doc_ids": cited,
+        "answerable": True,
+        "review": UNREVIEWED,
+        "metadata": {
+            "source": "interaction",
+            "interaction_id": source,
+            "exclude_doc_ids": [source],  # the interaction holds the fix: finding it is no test
+            "fix_kind": fix.kind,
+            "confirmation": fix.confirmation[1] if fix.confirmation else None,
+        },
+    }
 
 
-def from_interactions(index: Index, tenant: str) -> list[dict[str, Any]]:
-    """One case per resolved interaction: its problem, its resolution, itself as gold."""
-    where = Where(must=(Condition("tenant", (tenant,)), Condition("kind", ("resolution",))))
-    cases = []
-    for point in index.store.scroll(where):
-        meta = point.payload.get("metadata") or {}
-        if str(meta.get("outcome", "")).lower() not in RESOLVED:
-            continue
-        interaction = interaction_from_payload(point.payload)
-        question, answer = problem(interaction), resolution(point.payload.get("text", ""))
-        if not question or not answer:
-            continue
-        cited = [str(d) for d in meta.get("cited_doc_ids") or []]
-        cases.append(
-            {
-                "qid": f"interaction:{interaction.interaction_id}",
-                "question": question,
-                "history": [],
-                "reference_answer": answer,
-                "gold_doc_ids": [interaction.interaction_id, *cited],
-                "answerable": True,
-                "metadata": {"source": "interaction", "interaction_id": interaction.interaction_id},
-            }
-        )
+def from_records(interactions: Iterable[Interaction]) -> list[dict[str, Any]]:
+    """One case per resolved interaction, sorted by id."""
+    cases = [c for c in (interaction_case(i) for i in interactions) if c is not None]
     return sorted(cases, key=lambda c: c["qid"])
 
 
-def from_feedback(data_dir: Path, tenant: str) -> list[dict[str, Any]]:
-    """One case per thumbs-down that names the documents the answer should have cited."""
+def from_interactions(index: Index, tenant: str) -> list[dict[str, Any]]:
+    """The cases of the tenant's interactions in the index."""
+    where = Where(must=(Condition("tenant", (tenant,)), Condition("kind", ("resolution",))))
+    return from_records(interaction_from_payload(p.payload) for p in index.store.scroll(where))
+
+
+def expected_from(comment: str) -> str:
+    """What a feedback comment says the answer should hold ("should say the default is $50"
+    -> "the default is $50")."""
+    return COMMENT_LEAD.sub("", " ".join(comment.split())).strip()
+
+
+def from_feedback(store: FeedbackStore, tenant: str) -> list[dict[str, Any]]:
+    """One case per thumbs-down that names the documents the answer should have cited or says
+    in its comment what the answer should have said."""
     cases: list[dict[str, Any]] = []
-    for record in FeedbackStore(data_dir).read(tenant):
-        if record.get("rating") != "down" or not record.get("expected_doc_ids"):
+    for record in store.read(tenant):
+        expected = expected_from(record.get("comment") or "")
+        if record.get("rating") != "down" or not (record.get("expected_doc_ids") or expected):
             continue
         cases.append(
             {
                 "qid": f"feedback:{record.get('feedback_id', len(cases))}",
                 "question": record.get("question", ""),
                 "history": record.get("history") or [],
-                "reference_answer": "",
-                "gold_doc_ids": list(record["expected_doc_ids"]),
+                "reference_answer": expected,
+                "gold_doc_ids": list(record.get("expected_doc_ids") or []),
                 "answerable": True,
+                "review": UNREVIEWED,
                 "metadata": {
                     "source": "feedback",
                     "answer_id": record.get("answer_id"),
@@ -85,9 +128,9 @@ def from_feedback(data_dir: Path, tenant: str) -> list[dict[str, Any]]:
     return cases
 
 
-def mine(index: Index, data_dir: Path, tenant: str, limit: int = 0) -> list[dict[str, Any]]:
+def mine(index: Index, store: FeedbackStore, tenant: str, limit: int = 0) -> list[dict[str, Any]]:
     """Feedback cases first (the rarer, sharper signal), then resolved interactions."""
-    cases = from_feedback(data_dir, tenant) + from_interactions(index, tenant)
+    cases = from_feedback(store, tenant) + from_interactions(index, tenant)
     return cases[:limit] if limit else cases
 
 
@@ -99,7 +142,8 @@ def write_mined(cases: list[dict[str, Any]], out: Path, tenant: str) -> Path:
         for case in cases:
             handle.write(json.dumps(case, ensure_ascii=False) + "\n")
     out.write_text(
-        "# Mined by `casebook eval mine` for review: edit or delete cases, then add gates.\n"
+        "# Mined by `casebook eval mine` for review: set each case's review to usable or\n"
+        "# delete it, then add gates.\n"
         f'name = "{out.stem}"\nindex = "existing"\ntenant = "{tenant}"\n\n'
         f'[[sets]]\nname = "mined"\ndata = "{folder.name}"\n',
         encoding="utf-8",

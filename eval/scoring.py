@@ -105,6 +105,12 @@ def answer_row(q: Query, reply: Reply, spans: Sequence[str], golds: Sequence[str
     return row
 
 
+def judge_reference(q: Query, golds: Sequence[str]) -> str:
+    """What a right answer says: the reference answer, else the expected phrases, else the
+    gold text."""
+    return q.reference_answer or "; ".join(q.expected) or (golds[0] if golds else "")
+
+
 def score_question(
     target: Target,
     scorer: RagasScorer,
@@ -142,10 +148,11 @@ def score_question(
             lambda: target.answer(tenant, q.question, q.history, dataset.answer_top_k),
         )
         row |= answer_row(q, reply, spans, golds)
-        if reply.answerable and q.answerable and golds:
-            row |= scorer.response(reply.text, q.reference_answer or golds[0])
+        reference = judge_reference(q, golds)
+        if reply.answerable and q.answerable and reference:
+            row |= scorer.response(reply.text, reference)
             row |= scorer.judged(q.question, reply.text, [h.text for h in hits[:CONTEXTS]],
-                                 q.reference_answer or golds[0])  # fmt: skip
+                                 reference)  # fmt: skip
     return row
 
 

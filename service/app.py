@@ -23,7 +23,7 @@ from service.jobs import JobStore, Writer
 from service.limits import BodySizeLimit
 from service.observability import install_observability
 from service.openapi import install_openapi_limits
-from service.routes import documents, feedback, openai_compat, ops, search, summaries
+from service.routes import documents, eval_mine, feedback, openai_compat, ops, search, summaries
 from service.schemas import ErrorBody
 from service.stats_cache import CachedStats
 
@@ -111,7 +111,7 @@ def create_app(
 
     app.add_middleware(BodySizeLimit, limit_for=body_limit)
     install_openapi_limits(app, settings)
-    for router in (ops.router, search.router, summaries.router, feedback.router):
+    for router in (ops.router, search.router, summaries.router, feedback.router, eval_mine.router):
         app.include_router(router)
     app.include_router(documents.router)
     app.include_router(openai_compat.router)
