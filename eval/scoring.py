@@ -128,10 +128,13 @@ def score_question(
         "answerable": q.answerable,
         "gold_doc_ids": q.gold_doc_ids,
     }
+    exclude = list(q.metadata.get("exclude_doc_ids") or [])  # a mined case's own source
     hits = _timed(
         clock,
         "search",
-        lambda: target.search(tenant, q.question, q.history, dataset.top_k, dataset.mode),
+        lambda: target.search(
+            tenant, q.question, q.history, dataset.top_k, dataset.mode, exclude=exclude
+        ),
     )
     row["retrieved"] = [
         {"doc_id": h.doc_id, "title": h.title, "text": h.text[:300]} for h in hits[:5]
@@ -145,7 +148,9 @@ def score_question(
         reply = _timed(
             clock,
             "answer",
-            lambda: target.answer(tenant, q.question, q.history, dataset.answer_top_k),
+            lambda: target.answer(
+                tenant, q.question, q.history, dataset.answer_top_k, exclude=exclude
+            ),
         )
         row |= answer_row(q, reply, spans, golds)
         reference = judge_reference(q, golds)

@@ -52,10 +52,16 @@ class Target(Protocol):
         history: Sequence[Mapping[str, str]],
         top_k: int,
         mode: Mode,
+        exclude: Sequence[str] = (),
     ) -> list[Hit]: ...
 
     def answer(
-        self, tenant: str, question: str, history: Sequence[Mapping[str, str]], top_k: int
+        self,
+        tenant: str,
+        question: str,
+        history: Sequence[Mapping[str, str]],
+        top_k: int,
+        exclude: Sequence[str] = (),
     ) -> Reply: ...
 
     def summarize(self, tenant: str, interaction_id: str) -> str: ...
@@ -86,21 +92,37 @@ class LocalTarget:
         history: Sequence[Mapping[str, str]],
         top_k: int,
         mode: Mode,
+        exclude: Sequence[str] = (),
     ) -> list[Hit]:
-        hits = self.index.search(tenant, question, history=history, top_k=top_k, mode=mode)
+        hits = self.index.search(
+            tenant, question, history=history, top_k=top_k, mode=mode, filters=excluding(exclude)
+        )
         return [Hit(h.doc_id, h.text, h.title, h.start, h.end) for h in hits]
 
     def answer(
-        self, tenant: str, question: str, history: Sequence[Mapping[str, str]], top_k: int
+        self,
+        tenant: str,
+        question: str,
+        history: Sequence[Mapping[str, str]],
+        top_k: int,
+        exclude: Sequence[str] = (),
     ) -> Reply:
         from casebook import ask
 
-        return reply(ask.answer(self.answerer, tenant, question, history, top_k=top_k).to_json())
+        result = ask.answer(
+            self.answerer, tenant, question, history, excluding(exclude), top_k=top_k
+        )
+        return reply(result.to_json())
 
     def summarize(self, tenant: str, interaction_id: str) -> str:
         from casebook.summary import summarize
 
         return summarize(self.index.get_interaction(tenant, interaction_id)).text(markers=False)
+
+
+def excluding(doc_ids: Sequence[str]) -> dict[str, Any] | None:
+    """The filter that leaves documents out (a mined case's source interaction), or None."""
+    return {"doc_id": {"not": list(doc_ids)}} if doc_ids else None
 
 
 def reply(data: Mapping[str, Any]) -> Reply:
@@ -157,17 +179,29 @@ class HttpTarget:
         history: Sequence[Mapping[str, str]],
         top_k: int,
         mode: Mode,
+        exclude: Sequence[str] = (),
     ) -> list[Hit]:
-        body = {"query": question, "history": _turns(history), "top_k": top_k, "mode": mode}
+        body: dict[str, Any] = {
+            "query": question, "history": _turns(history), "top_k": top_k, "mode": mode
+        }  # fmt: skip
+        if exclude:
+            body["filters"] = excluding(exclude)
         return [
             Hit(r["doc_id"], r.get("text", ""), r.get("title", ""))
             for r in self._post("/v1/search", body)["results"]
         ]
 
     def answer(
-        self, tenant: str, question: str, history: Sequence[Mapping[str, str]], top_k: int
+        self,
+        tenant: str,
+        question: str,
+        history: Sequence[Mapping[str, str]],
+        top_k: int,
+        exclude: Sequence[str] = (),
     ) -> Reply:
-        body = {"question": question, "history": _turns(history), "top_k": top_k}
+        body: dict[str, Any] = {"question": question, "history": _turns(history), "top_k": top_k}
+        if exclude:
+            body["filters"] = excluding(exclude)
         return reply(self._post("/v1/answer", body))
 
     def summarize(self, tenant: str, interaction_id: str) -> str:

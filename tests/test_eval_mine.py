@@ -123,3 +123,28 @@ def test_mining_through_the_api_while_the_server_holds_the_index(tmp_path: Path)
         c["qid"] for c in body["cases"]
     )
     assert 'tenant = "acme"' in out.read_text()
+
+
+def test_a_mined_case_is_answered_without_its_own_source(tmp_path: Path) -> None:
+    from casebook.wiring import open_index
+    from eval.targets import LocalTarget
+    from ingest.runner import Ingestor
+
+    source = tmp_path / "interactions.jsonl"
+    source.write_text("".join(json.dumps({"interaction_id": name.replace(" ", "-"),
+                      "channel": "chat", "turns": [{"role": r, "text": t} for r, t in turns]})
+                      + "\n" for name, turns in TICKETS.items()))  # fmt: skip
+    settings = Settings(_env_file=None, data_dir=tmp_path / "idx", qdrant_url=None)  # type: ignore[call-arg]
+    index = open_index(settings)
+    try:
+        Ingestor(index, settings).run([source], tenant="acme", kind="interactions")
+        target = LocalTarget(index, settings)
+        question = "thermostat shows error E42 and will not heat"
+        found = {h.doc_id for h in target.search("acme", question, [], 5, "hybrid")}
+        left_out = {h.doc_id for h in target.search("acme", question, [], 5, "hybrid",
+                                                    exclude=["fixed"])}  # fmt: skip
+        reply = target.answer("acme", question, [], 5, exclude=["fixed"])
+    finally:
+        index.close()
+    assert "fixed" in found and "fixed" not in left_out and left_out
+    assert "fixed" not in reply.cited_doc_ids
