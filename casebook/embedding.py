@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
@@ -18,6 +20,7 @@ import torch  # noqa: E402
 from sentence_transformers import SentenceTransformer  # noqa: E402
 
 Dtype = Literal["auto", "float32", "bfloat16"]
+CACHE_TEXTS = 20_000  # answer-unit vectors kept by embed_cached (1.5 kB each)
 
 
 def cpu_has_bf16() -> bool:
@@ -80,6 +83,8 @@ class Embedder:
         self.dim = int(self.model.get_embedding_dimension() or 0)
         self.max_tokens = int(self.model.max_seq_length or 256)
         self._tokenizer = self.model.tokenizer
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
         """Embed texts (documents or queries: this model is symmetric)."""
@@ -94,23 +99,25 @@ class Embedder:
         )
         return np.asarray(vectors, dtype=np.float32).tolist()  # type: ignore[no-any-return]
 
-    def token_vectors(self, texts: Sequence[str]) -> list[tuple[list[str], np.ndarray]]:
-        """Each text's word pieces and their normalised contextual vectors (no [CLS]/[SEP])."""
-        outputs = self.model.encode(
-            list(texts),
-            batch_size=self.batch_size,
-            output_value="token_embeddings",
-            convert_to_numpy=False,
-            show_progress_bar=False,
-        )
-        result = []
-        for text, vectors in zip(texts, outputs, strict=True):
-            ids = self._tokenizer(text, truncation=True, max_length=self.max_tokens)["input_ids"]
-            pieces = self._tokenizer.convert_ids_to_tokens(ids)[1:-1]
-            matrix = vectors.float().numpy()[1 : 1 + len(pieces)]
-            matrix /= np.linalg.norm(matrix, axis=1, keepdims=True) + 1e-9
-            result.append((pieces, matrix))
-        return result
+    def embed_cached(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed texts as rows of a matrix, keeping the last CACHE_TEXTS vectors: the answer
+        path embeds the units of the chunks it retrieves, and a help centre's popular chunks
+        come back question after question."""
+        with self._cache_lock:
+            found = {t: self._cache[t] for t in texts if t in self._cache}
+            for t in found:
+                self._cache.move_to_end(t)
+        missing = list(dict.fromkeys(t for t in texts if t not in found))
+        if missing:
+            fresh = np.asarray(self.embed(missing), dtype=np.float32)
+            with self._cache_lock:
+                for t, v in zip(missing, fresh, strict=True):
+                    found[t] = self._cache[t] = v
+                while len(self._cache) > CACHE_TEXTS:
+                    self._cache.popitem(last=False)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([found[t] for t in texts])
 
     def tokens(self, text: str) -> list[int]:
         """The model's word-piece ids for text, without special tokens."""

@@ -94,7 +94,7 @@ def gather(
     )
     seen: set[tuple[str, str]] = set()  # (doc, text): overlapping chunks repeat text
     for rank, hit in enumerate(hits[:top_k]):
-        for unit in answer_units(hit.text):
+        for unit in answer_units(hit.text, hit.kind):
             key = (hit.doc_id, hit.text[unit.start : unit.end])
             if key in seen or not quotable(key[1], canaries):
                 continue
@@ -153,11 +153,13 @@ def _score(
     queries = [question, asked, last_agent or "."]
     topics = [topic(evidence, i) for i in range(len(sentences))]
     distinct = list(dict.fromkeys(topics))
-    vectors = np.asarray(
-        index.embedder.embed(
-            [*queries, *(evidence.quote(i) for i in range(len(sentences))), *distinct]
-        )
-    )
+    # the queries are new each time; units and topics recur (embed_cached keeps them)
+    vectors = np.concatenate([
+        np.asarray(index.embedder.embed(queries), dtype=np.float32).reshape(len(queries), -1),
+        index.embedder.embed_cached(
+            [*(evidence.quote(i) for i in range(len(sentences))), *distinct]
+        ),
+    ])  # fmt: skip
     q, ctx, agent = vectors[0], vectors[1], vectors[2]
     sent = vectors[3 : 3 + len(sentences)]
     topic_cos = dict(zip(distinct, vectors[3 + len(sentences) :] @ ctx, strict=True))

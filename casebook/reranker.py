@@ -22,6 +22,7 @@ from typing import Any
 
 from casebook.embedding import packaged_model_path, resolve_dtype, verify_packaged_model
 from casebook.errors import CasebookError
+from casebook.models import SearchResult, heading_path
 
 MODEL_DIR = Path(__file__).parent / "reranker"
 WEIGHTS = "weights.safetensors"
@@ -121,6 +122,18 @@ def base_word_embeddings(base: Path) -> dict[str, Any]:
     tensors = load_file(str(base / "model.safetensors"))
     key = next(k for k in tensors if k.endswith("embeddings.word_embeddings.weight"))
     return {"bert.embeddings.word_embeddings.weight": tensors[key].float()}
+
+
+def rerank_hits(
+    reranker: Reranker, query: str, hits: Sequence[SearchResult], depth: int = 20
+) -> list[SearchResult]:
+    """The first `depth` hits in the reranker's order (each read as its title, section and the
+    start of its text), the rest after them as they were."""
+    head = list(hits[:depth])
+    passages = [passage_text(heading_path(h.title, tuple(h.section)), "", h.text) for h in head]
+    scores = reranker.logits(query, passages)
+    order = sorted(range(len(head)), key=lambda i: -scores[i])
+    return [head[i] for i in order] + list(hits[depth:])
 
 
 @functools.lru_cache(maxsize=2)

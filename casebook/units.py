@@ -9,6 +9,10 @@ cell, and keeps numbered lists as ``1. step`` lines. So a chunk's blocks say wha
 - a numbered procedure: all its steps together, with the sentence that leads into it;
 - a bulleted list: each item, with the lead-in sentence as context;
 - prose: each sentence, with the sentence before as context.
+
+An interaction's transcript (one ``Role: text`` line per turn) is cut by turn instead: each agent
+or bot turn is a unit, read with the customer turn it replies to as context; what the customer
+said is never quoted as an answer.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ ANSWER_COLUMNS = {"answer", "a", "response", "reply", "solution", "resolution", 
 MIN_WORDS = 4  # shorter prose ("Vehicle", "[1 ]", a heading) is not a quotable answer
 MAX_CELL_CHARS = 600  # a longer answer cell is quoted sentence by sentence
 MAX_STEPS_CHARS = 900  # a longer procedure is quoted step by step
+TURN = re.compile(r"^(Customer|Agent|Bot|System|Internal note): (\S.*)$")
+ANSWERING_ROLES = {"Agent", "Bot", "Internal note"}
 
 
 @dataclass(frozen=True)
@@ -37,7 +43,7 @@ class Unit:
     start: int
     end: int
     context: str
-    kind: str  # "answer" (a FAQ answer cell), "row", "steps", "item" or "sentence"
+    kind: str  # "answer" (a FAQ answer cell), "row", "steps", "item", "sentence" or "turn"
 
 
 def blocks(text: str) -> list[tuple[int, int]]:
@@ -93,8 +99,29 @@ def _record(text: str, lines: list[tuple[int, int]], lead: str) -> list[Unit] | 
     return [Unit(lines[0][0], lines[-1][1], lead, "row")]
 
 
-def answer_units(text: str) -> list[Unit]:
-    """The quotable units of a chunk, in text order."""
+def turn_units(text: str) -> list[Unit]:
+    """An interaction's agent and bot turns (their text, not the role), each read with the
+    customer turn before it; a long turn is quoted sentence by sentence."""
+    units: list[Unit] = []
+    asked = ""
+    for start, end in _lines(text, 0, len(text)):
+        match = TURN.match(text[start:end])
+        if not match:
+            continue
+        s, e = start + match.start(2), start + match.end(2)
+        if match.group(1) not in ANSWERING_ROLES:
+            asked = text[s:e]
+        elif e - s > MAX_CELL_CHARS:
+            units += _sentences(text, s, e, asked, "turn")
+        elif _words(text[s:e]) >= MIN_WORDS:
+            units.append(Unit(s, e, asked, "turn"))
+    return units
+
+
+def answer_units(text: str, kind: str = "document") -> list[Unit]:
+    """The quotable units of a chunk, in text order (`kind`: the chunk's kind)."""
+    if kind == "interaction":
+        return turn_units(text)
     units: list[Unit] = []
     lead = ""  # the last sentence before the current block: what a list continues
     for start, end in blocks(text):

@@ -19,6 +19,8 @@ ROLE_LABELS = {
     "internal": "Internal note",
 }
 _MARKER = re.compile(r"\s*\[t\d+\]")
+# the speaker label a summary section may start with
+_SPEAKER = re.compile(r"^(?:Customer|Agent|Bot|System|Internal note):\s*")
 
 # summarize(interaction) -> {"issue": str, "resolution": str, "status": str, ...}
 Summarize = Callable[[Interaction], dict[str, str]]
@@ -143,8 +145,8 @@ class ConversationChunker:
         sections = (
             self._summarize(interaction) if self._summarize else fallback_sections(interaction)
         )
-        problem = _MARKER.sub("", sections.get("issue", "")).strip()
-        resolution = _MARKER.sub("", sections.get("resolution", "")).strip()
+        problem = _SPEAKER.sub("", _MARKER.sub("", sections.get("issue", "")).strip())
+        resolution = _SPEAKER.sub("", _MARKER.sub("", sections.get("resolution", "")).strip())
         status = sections.get("status", "") or interaction.status or "unknown"
         body = f"Problem: {problem}\nResolution: {resolution or '(none recorded)'}"
         pieces = self._splitter.split_text(body)

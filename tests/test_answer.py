@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from backends import open_index
 
@@ -155,11 +156,22 @@ def test_confidence_is_a_probability_and_higher_for_a_clear_match(kb: Index) -> 
     assert clear.confidence > weak.confidence
 
 
-def test_token_vectors_are_normalised_and_one_per_word_piece(embedder: Embedder) -> None:
-    [(pieces, vectors)] = embedder.token_vectors(["Resetting the thermostat"])
-    assert "".join(piece.lstrip("#") for piece in pieces) == "resettingthethermostat"
-    assert len(pieces) == len(vectors) and "[CLS]" not in pieces and "[SEP]" not in pieces
-    assert all(abs(float(v @ v) - 1.0) < 1e-3 for v in vectors)
+def test_cached_embeddings_equal_fresh_ones_and_repeat_texts_are_embedded_once(
+    embedder: Embedder,
+) -> None:
+    texts = ["Refunds take 3-10 days.", "Hold the button for 15 s.", "Refunds take 3-10 days."]
+    fresh = np.asarray(embedder.embed(texts[:2]))
+    calls: list[int] = []
+    embed = embedder.embed
+    embedder.embed = lambda b: calls.append(len(b)) or embed(b)  # type: ignore[method-assign]
+    try:
+        first = embedder.embed_cached(texts)
+        again = embedder.embed_cached(texts[:2])
+    finally:
+        del embedder.embed
+    assert np.allclose(first[:2], fresh, atol=1e-3) and np.allclose(first[2], first[0])
+    assert np.allclose(again, first[:2])
+    assert sum(calls) <= 2  # each distinct text once, none the second time
 
 
 def test_citations_give_the_quotes_character_range_in_the_document(kb: Index) -> None:

@@ -67,3 +67,20 @@ def test_bullets_are_items_and_prose_is_sentences_with_the_one_before_as_context
 def test_headings_are_never_units_and_short_lines_are_dropped() -> None:
     text = "# Billing\n\nVehicle\n\nYou are billed on the first day of the month."
     assert [q for _, q, _ in quoted(text)] == ["You are billed on the first day of the month."]
+
+
+def test_a_transcript_quotes_agent_turns_read_with_the_customer_turn_they_reply_to() -> None:
+    text = (
+        "Customer: I was charged twice for my thermostat.\n"
+        "Agent: Thanks. I've refunded the duplicate charge of $179 to your card.\n"
+        "Customer: Great, thank you!\n"
+        "Agent: You're welcome!"
+    )
+    units = [(u.kind, text[u.start : u.end], u.context)
+             for u in answer_units(text, kind="interaction")]  # fmt: skip
+    assert units == [
+        ("turn", "Thanks. I've refunded the duplicate charge of $179 to your card.",
+         "I was charged twice for my thermostat."),
+    ]  # fmt: skip
+    # the same lines in a document are a record, not a conversation
+    assert [u.kind for u in answer_units(text)] == ["row"]

@@ -60,8 +60,8 @@ def unit_right(name: str, q, doc_id: str, start: int, end: int, text: str) -> bo
 def extract(args: argparse.Namespace) -> None:
     from answers import corpus_files, spread  # bench/answers.py
 
-    from casebook.evidence import NOT_READ, gather
-    from casebook.reranker import Reranker
+    from casebook.evidence import NOT_READ, gather, unit_passage
+    from casebook.reranker import Reranker, query_text
     from casebook.settings import Settings
     from casebook.wiring import open_index
     from ingest.runner import Ingestor
@@ -85,10 +85,15 @@ def extract(args: argparse.Namespace) -> None:
                     hit = ev.hit_of(i)
                     start, end = hit.start + unit.start, hit.start + unit.end
                     units.append({
-                        "features": {k: float(ev.features[k][i]) for k in FEATURES},
+                        "features": {k: float(v[i]) for k, v in ev.features.items()},
+                        "kind": unit.kind,
+                        "quote": ev.quote(i),
+                        "passage": unit_passage(ev, i),
                         "right": unit_right(args.set, q, hit.doc_id, start, end, ev.quote(i)),
                     })  # fmt: skip
-                row = {"set": args.set, "qid": q.qid, "answerable": q.answerable, "units": units}
+                row = {"set": args.set, "qid": q.qid, "answerable": q.answerable,
+                       "query": query_text(q.question, q.history),
+                       "question": q.question, "units": units}  # fmt: skip
                 out.write(json.dumps(row) + "\n")
                 if n % 50 == 0:
                     print(f"{args.set}: {n} questions", flush=True)
@@ -136,7 +141,8 @@ def best(model, rows: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]: 
 
 def platt(evidence: np.ndarray, answerable: np.ndarray) -> tuple[float, float, float]:
     """Calibration of "the question is answerable from the corpus": a label that means the same
-    on every set (unlike "this exact sentence is the gold one", whose strictness varies)."""
+    on every set (unlike "this exact sentence is the gold one", whose strictness varies), from
+    the best unit's logit and its lead over the median unit."""
     from sklearn.linear_model import LogisticRegression
 
     m = LogisticRegression(C=10.0).fit(evidence, answerable.astype(float))
@@ -177,14 +183,25 @@ def questions_only(rows: list[dict], data_dir: Path) -> list[dict]:
     return [r for r in rows if r["set"] != "doc2dial" or r["qid"] in asked]
 
 
+def both_kinds(rows: list[dict]) -> list[dict]:
+    """The rows of sets with answerable and unanswerable questions: a set with only one kind
+    (doc2dial) would teach the calibration its base rate instead of what evidence means."""
+    kinds: dict[str, set[bool]] = {}
+    for r in rows:
+        kinds.setdefault(r["set"], set()).add(bool(r["answerable"]))
+    return [r for r in rows if len(kinds[r["set"]]) == 2]
+
+
 def fit(args: argparse.Namespace) -> None:
+    global FEATURES
+    FEATURES = tuple(args.use)
     rows = questions_only(load(args.features), args.data_dir)
     sets = sorted({r["set"] for r in rows})
     report = {}
     for held in sets:
         train = [r for r in rows if r["set"] != held]
         model = fit_units(train)
-        evidence, _, answerable = best(model, train)
+        evidence, _, answerable = best(model, both_kinds(train))
         if answerable.all() or not answerable.any():
             report[held] = {"note": "the other sets have no unanswerable questions to calibrate on"}
             continue
@@ -192,7 +209,7 @@ def fit(args: argparse.Namespace) -> None:
                                 [r for r in rows if r["set"] == held])  # fmt: skip
         print(held, json.dumps(report[held]), flush=True)
     model = fit_units(rows)
-    evidence, _, answerable = best(model, rows)
+    evidence, _, answerable = best(model, both_kinds(rows))
     cal = platt(evidence, answerable)
     body = {
         "bias": float(model.intercept_[0]),
@@ -217,6 +234,7 @@ def main() -> None:
     f = sub.add_parser("fit")
     f.add_argument("--features", type=Path, nargs="+", required=True)
     f.add_argument("--out", type=Path, required=True)
+    f.add_argument("--use", nargs="+", default=list(FEATURES), help="Unit features to fit on.")
     f.add_argument("--data-dir", type=Path, default=ROOT.parent / "shared" / "datasets")
     args = parser.parse_args()
     extract(args) if args.command == "extract" else fit(args)
