@@ -38,8 +38,8 @@ from casebook.offline import go_offline  # noqa: E402
 
 go_offline()
 
-from casebook import ask  # noqa: E402
-from casebook.reranker import MODEL_DIR, Reranker  # noqa: E402
+from answers import ask  # noqa: E402
+from answers.reranker import MODEL_DIR, Reranker  # noqa: E402
 from casebook.settings import Settings  # noqa: E402
 from casebook.wiring import open_index  # noqa: E402
 from eval.answers import answer_right, ece  # noqa: E402

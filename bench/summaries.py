@@ -38,8 +38,8 @@ from casebook.interactions import (  # noqa: E402
     normalize_channel,
     normalize_role,
 )
-from casebook.summary import Citation, Summary, clean, infer_status, summarize  # noqa: E402
 from eval.rouge import rouge  # noqa: E402
+from summaries.interaction import Citation, Summary, clean, infer_status, summarize  # noqa: E402
 
 METRICS = ("rouge1", "rouge2", "rougeL")
 

@@ -71,9 +71,9 @@ class LocalTarget:
     answerer: Any = None
 
     def __post_init__(self) -> None:
-        from casebook import ask
+        from answers import ask
+        from answers.reranker import packaged_reranker
         from casebook.llm import build_llm
-        from casebook.reranker import packaged_reranker
 
         self.answerer = ask.Answerer(
             self.index, self.settings, packaged_reranker(), build_llm(self.settings)
@@ -93,12 +93,12 @@ class LocalTarget:
     def answer(
         self, tenant: str, question: str, history: Sequence[Mapping[str, str]], top_k: int
     ) -> Reply:
-        from casebook import ask
+        from answers import ask
 
         return reply(ask.answer(self.answerer, tenant, question, history, top_k=top_k).to_json())
 
     def summarize(self, tenant: str, interaction_id: str) -> str:
-        from casebook.summary import summarize
+        from summaries.interaction import summarize
 
         return summarize(self.index.get_interaction(tenant, interaction_id)).text(markers=False)
 

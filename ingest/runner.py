@@ -18,7 +18,7 @@ from ingest.routing import Kind, Routing
 
 def summary_sections(interaction: Any) -> dict[str, str]:
     """The extractive summary's sections, for the resolution chunk written at ingest."""
-    from casebook.summary import summarize
+    from summaries.interaction import summarize
 
     return dict(summarize(interaction).to_json()["sections"])
 

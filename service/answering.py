@@ -10,12 +10,12 @@ from typing import Any
 
 from fastapi.responses import StreamingResponse
 
-from casebook import ask
-from casebook.answer import Answer
-from casebook.ask import Answerer
+from answers import ask
+from answers.ask import Answerer
+from answers.decision import Answer
+from answers.generate import Event, Generated
 from casebook.feedback import AnsweredQuestion
-from casebook.generate import Event, Generated
-from casebook.keys import Caller
+from service.keys import Caller
 
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 

@@ -11,7 +11,6 @@ from fastapi import FastAPI
 from casebook import __version__
 from casebook.feedback import AnswerLog, FeedbackStore
 from casebook.index import Index
-from casebook.keys import KeyStore
 from casebook.llm import build_llm
 from casebook.settings import Settings
 from ingest.pii import Redactor
@@ -20,6 +19,7 @@ from service.auth import RateLimiter
 from service.document_schemas import Job
 from service.errors import install_error_handlers
 from service.jobs import JobStore, Writer
+from service.keys import KeyStore
 from service.limits import BodySizeLimit
 from service.observability import install_observability
 from service.openapi import install_openapi_limits
@@ -58,11 +58,11 @@ def create_app(
         else:
             app.state.index = index
         app.state.ingestor = Ingestor(app.state.index, settings)
-        from casebook.reranker import packaged_reranker
+        from answers.reranker import packaged_reranker
 
         app.state.reranker = packaged_reranker()  # loaded before the first answer, not during it
         if settings.handoff:
-            from casebook.handoff import HandoffDetector, load_rules
+            from answers.handoff import HandoffDetector, load_rules
 
             rules = load_rules(settings.handoff_rules)
             app.state.handoff = HandoffDetector(rules, app.state.index.embedder.embed)

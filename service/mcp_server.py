@@ -21,18 +21,18 @@ from pydantic import Field
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from casebook import __version__
-from casebook.doc_summary import summarize_document
 from casebook.documents import get_document as document_json
 from casebook.errors import CasebookError, DocumentNotFound
-from casebook.generate_summary import interaction_job, summarize_with
-from casebook.keys import Caller
 from casebook.settings import Settings
-from casebook.summary import summarize
 from service.answering import answer_question as answer_json
 from service.auth import OPEN_CALLER, ReaderDep
 from service.deps import check_limits
 from service.errors import detail_of, kind_of
+from service.keys import Caller
 from service.schemas import FILTERS_DESCRIPTION, ChatTurn
+from summaries.document import summarize_document
+from summaries.generate import interaction_job, summarize_with
+from summaries.interaction import summarize
 
 INSTRUCTIONS = (
     "Casebook is a support team's knowledge: help-centre documents, policies and past tickets, "

@@ -15,10 +15,10 @@ from backends import open_index, world_settings
 
 from casebook.embedding import Embedder
 from casebook.index import Index
-from casebook.keys import KeyStore
 from casebook.settings import Settings
 from ingest.runner import Ingestor
 from service.app import create_app
+from service.keys import KeyStore
 
 TENANTS = ("acme", "globex")
 ROLES = ("agent", "bot", "admin")

@@ -20,11 +20,11 @@ import pytest
 from live import serve
 
 from casebook.embedding import Embedder
-from casebook.keys import KeyStore
 from casebook.settings import Settings
 from casebook.wiring import open_index
 from ingest.runner import Ingestor
 from service.app import create_app
+from service.keys import KeyStore
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "casebook" / "sample"

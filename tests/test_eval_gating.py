@@ -12,11 +12,11 @@ from live import free_port, serve
 from test_eval import DOCS, write_suite
 from typer.testing import CliRunner
 
-from casebook.cli import app
-from casebook.keys import KeyStore
 from casebook.settings import Settings
+from cli.main import app
 from eval.command import emit, evaluate
 from eval.contexts import average_precision
+from service.keys import KeyStore
 
 RIGHT = [  # (qid, question, gold, expected phrases: what the documents say)
     ("r1", "how do I reset my thermostat", "thermostat", ["ten seconds"]),

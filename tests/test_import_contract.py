@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("casebook", "ingest", "service", "eval")
+PACKAGES = ("casebook", "grounding", "answers", "summaries", "ingest", "service", "eval", "cli")
 LINT_IMPORTS = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
 
 pytestmark = pytest.mark.skipif(LINT_IMPORTS is None, reason="import-linter (dev extra) missing")

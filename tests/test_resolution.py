@@ -1,4 +1,4 @@
-"""The fix in an interaction (casebook/resolution.py): chosen for the summary's resolution,
+"""The fix in an interaction (summaries/resolution.py): chosen for the summary's resolution,
 the status and the resolution chunk written at ingest, on the sample interactions."""
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ import pytest
 
 from casebook.embedding import Embedder
 from casebook.interactions import Interaction, Turn, normalize_role
-from casebook.resolution import confirms, find_fix, is_action, is_instruction, still_broken
-from casebook.summary import clean, sentences, summarize
 from ingest.conversation import ConversationChunker
 from ingest.readers.interactions_jsonl import record_to_interaction
 from ingest.readers.transcripts import read_transcript
 from ingest.runner import summary_sections
+from summaries.interaction import clean, sentences, summarize
+from summaries.resolution import confirms, find_fix, is_action, is_instruction, still_broken
 
 ROOT = Path(__file__).resolve().parents[1]
 TWEETSUMM = ROOT.parent / "shared" / "datasets" / "tweetsumm" / "interactions.jsonl"

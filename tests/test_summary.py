@@ -1,5 +1,5 @@
-"""Extractive summaries (casebook/summary.py) and the ROUGE they are scored with (eval/rouge.py,
-over rouge-score)."""
+"""Extractive summaries (summaries/interaction.py) and the ROUGE they are scored with
+(eval/rouge.py, over rouge-score)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from casebook.embedding import Embedder
 from casebook.interactions import Interaction, Turn
-from casebook.summary import STATUSES, Summary, clean, infer_status, summarize
 from eval.rouge import rouge
+from summaries.interaction import STATUSES, Summary, clean, infer_status, summarize
 
 ROOT = Path(__file__).resolve().parents[1]
 TWEETSUMM = ROOT.parent / "shared" / "datasets" / "tweetsumm"

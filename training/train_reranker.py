@@ -1,6 +1,6 @@
-"""Train the answer reranker (casebook/reranker) from the packaged all-MiniLM-L6-v2, on CPU.
+"""Train the answer reranker (answers/reranker) from the packaged all-MiniLM-L6-v2, on CPU.
 
-    python training/train_reranker.py --train doc2dial,clapnq,mtrag --out casebook/reranker
+    python training/train_reranker.py --train doc2dial,clapnq,mtrag --out answers/reranker
     python training/train_reranker.py --train clapnq,mtrag --heldout doc2dial --out /tmp/rr-d2d
 
 Pairs are (question, candidate sentence) from the shared datasets (../shared/datasets):
@@ -33,7 +33,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from casebook.reranker import MAX_LENGTH, WEIGHTS, passage_text, query_text  # noqa: E402
+from answers.reranker import MAX_LENGTH, WEIGHTS, passage_text, query_text  # noqa: E402
 from casebook.sentences import split_sentences  # noqa: E402
 from eval.answers import ece  # noqa: E402
 

@@ -7,14 +7,6 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from casebook.errors import DocumentNotFound
-from casebook.generate_summary import (
-    SummaryJob,
-    interaction_job,
-    stream_summary,
-    summarize_with,
-    topic_job,
-)
-from casebook.summary import summarize as summarize_interaction
 from service.answering import sse
 from service.auth import ReaderDep
 from service.deps import IndexDep, SettingsDep, check_limits
@@ -26,6 +18,14 @@ from service.summary_schemas import (
     SummarizeRequest,
     TopicSummaryRequest,
 )
+from summaries.generate import (
+    SummaryJob,
+    interaction_job,
+    stream_summary,
+    summarize_with,
+    topic_job,
+)
+from summaries.interaction import summarize as summarize_interaction
 
 router = APIRouter(tags=["summaries"])
 
@@ -92,7 +92,7 @@ def summarize(
     canaries = settings.llm_canaries
     job: SummaryJob | None = None
     if isinstance(body, TopicSummaryRequest):
-        from casebook.topics import summarize_topic
+        from summaries.topics import summarize_topic
 
         check_limits(settings, text=body.query)
         topic = summarize_topic(
@@ -108,7 +108,7 @@ def summarize(
         except DocumentNotFound:
             if by_interaction:
                 raise
-            from casebook.doc_summary import summarize_document
+            from summaries.document import summarize_document
 
             extractive = summarize_document(
                 index, caller.tenant, item_id, caller.audience

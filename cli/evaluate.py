@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
-from casebook.cli_common import JsonOpt, TenantOpt, fail, open_or_fail
 from casebook.errors import CasebookError
 from casebook.settings import Settings
+from cli.common import JsonOpt, TenantOpt, fail, open_or_fail
 
 # What `pip install 'casebook[eval]'` adds; a server install leaves them out.
 EVAL_FRAMEWORKS = ("ragas", "langchain_community", "langchain_core", "rouge_score")

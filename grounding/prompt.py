@@ -13,7 +13,7 @@ import html
 import re
 from collections.abc import Mapping, Sequence
 
-from casebook.answer import NO_ANSWER
+from answers.decision import NO_ANSWER
 
 Message = dict[str, str]  # {"role": "system" | "user", "content": ...}
 

@@ -14,12 +14,12 @@ from typing import Annotated
 
 import typer
 
-from casebook.cli_common import JsonOpt, TenantOpt, fail, open_or_fail
-from casebook.cli_eval import eval_app
-from casebook.cli_keys import keys_app
 from casebook.errors import CasebookError
 from casebook.offline import go_offline
 from casebook.settings import Settings
+from cli.common import JsonOpt, TenantOpt, fail, open_or_fail
+from cli.evaluate import eval_app
+from cli.keys import keys_app
 
 app = typer.Typer(
     help="Casebook: one searchable index of your support documents and history.",
@@ -211,7 +211,7 @@ def answer(
 ) -> None:
     """Answer a question from the index, as /v1/answer does: quoted and cited, or an
     abstention when the knowledge base does not hold the answer (exit status 0 either way)."""
-    from casebook import ask
+    from answers import ask
     from casebook.audience import validate_audience
     from casebook.llm import build_llm
 
@@ -254,9 +254,9 @@ def summarize(
     An interaction: the issue, what was tried, the resolution and the status, each sentence
     citing its turn [tN]. A document: its most central sentences, each citing its chunk [n].
     """
-    from casebook.doc_summary import summarize_document
     from casebook.errors import DocumentNotFound
-    from casebook.summary import summarize as summarize_interaction
+    from summaries.document import summarize_document
+    from summaries.interaction import summarize as summarize_interaction
 
     index = open_or_fail(Settings())
     try:
@@ -315,8 +315,8 @@ def serve(
     """
     import uvicorn
 
-    from casebook.keys import KeyStore
     from service.app import create_app
+    from service.keys import KeyStore
 
     settings = Settings()
     keys = KeyStore.for_settings(settings)
@@ -380,7 +380,7 @@ def mcp(
     opened by this process (stop `casebook serve` on the same data first, or point the client
     at the server's /mcp instead). Logs go to stderr; stdout carries the protocol.
     """
-    from casebook.keys import Caller, KeyStore, validate_tenant
+    from service.keys import Caller, KeyStore, validate_tenant
     from service.mcp_server import serve_stdio
 
     settings = Settings()

@@ -17,7 +17,7 @@ embedding cosine to the sentence centroid when an ``Embedder`` is given), length
 outcome and request cue words, and a penalty for pleasantries ("Happy to help!"). A single
 agent sentence goes to ``resolution`` when it comes from the agent's last message or the
 status is resolved, else to ``actions``. But when an agent sentence fixed the problem (an action
-like "I've refunded...", or an instruction the customer says worked: casebook/resolution.py),
+like "I've refunded...", or an instruction the customer says worked: summaries/resolution.py),
 that sentence alone is the resolution and the status is resolved (escalated for a hand-off).
 A sentence of the opening with an error code ("E22", "error 403") is always in the issue, and
 a letter's closing line ("Regards, Tomasz Olenko") never is.
@@ -36,8 +36,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from casebook.interactions import Interaction
-from casebook.resolution import Fix, find_fix
 from casebook.sentences import STOPWORDS, split_sentences
+from summaries.resolution import Fix, find_fix
 
 if TYPE_CHECKING:  # summarising without an embedder never imports torch
     from casebook.embedding import Embedder
@@ -342,13 +342,13 @@ def _staff(staff: list[_Sentence]) -> list[_Sentence]:
 
 
 def _fix(interaction: Interaction) -> Fix | None:
-    """The agent sentence that fixed the problem (casebook/resolution.py), if any."""
+    """The agent sentence that fixed the problem (summaries/resolution.py), if any."""
     return find_fix([(t.role, sentences(clean(t.text))) for t in interaction.turns])
 
 
 def infer_status(interaction: Interaction) -> tuple[str, Citation | None]:
     """The status field when it names one we know; else resolved when an agent fixed it (see
-    casebook/resolution.py; escalated when the fix hands it on), cited by the customer's
+    summaries/resolution.py; escalated when the fix hands it on), cited by the customer's
     confirmation or else the fix; else read from the last turns (newest first).
 
     Per sentence, newest first: escalation wording from staff; a customer's thanks or

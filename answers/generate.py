@@ -1,7 +1,7 @@
 """Generated answers, grounded in the retrieved chunks, with the extractive answer as fallback.
 
 Retrieval is shared with the extractive answerer (``gather``); the top chunks become numbered
-sources. The reply's markers are checked (see ``casebook.citations``) and the sources it cites
+sources. The reply's markers are checked (see ``grounding.citations``) and the sources it cites
 become the citations, renumbered in order. The extractive answer is returned instead, with
 ``generator: "extractive"`` and a ``fallback_reason``, when the LLM times out (``timeout``) or
 fails (``llm_error``), when its reply cites no source (``no_valid_citation``), or when it
@@ -24,13 +24,13 @@ from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from casebook.answer import Answer, Citation, abstain, decide, source_kind
-from casebook.citations import Reply
-from casebook.evidence import Evidence
-from casebook.guard import looks_injected, reply_check
+from answers.decision import Answer, Citation, abstain, decide, source_kind
+from answers.evidence import Evidence
 from casebook.models import SearchResult
-from casebook.prompt import Message, answer_messages, inert
 from casebook.sentences import split_sentences, terms
+from grounding.citations import Reply
+from grounding.guard import looks_injected, reply_check
+from grounding.prompt import Message, answer_messages, inert
 
 if TYPE_CHECKING:
     from llama_index.core.llms import LLM
