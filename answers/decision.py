@@ -27,8 +27,8 @@ import numpy as np
 from answers.evidence import NOT_READ, Evidence, cheap_scores
 from answers.reranker import MODEL_DIR
 from casebook.index import Index
+from grounding.prompt import NO_ANSWER
 
-NO_ANSWER = "I could not find this in the knowledge base."
 NO_EVIDENCE, LOW_CONFIDENCE = "no_evidence", "low_confidence"
 # Reasons a person must take over whatever the knowledge base holds (answers.handoff), and the
 # text the answer carries for each.

@@ -44,7 +44,7 @@ from casebook.settings import Settings  # noqa: E402
 from casebook.wiring import open_index  # noqa: E402
 from eval.answers import answer_right, ece  # noqa: E402
 from eval.datasets import Query, load_queries, read_jsonl  # noqa: E402
-from ingest.runner import Ingestor  # noqa: E402
+from service import ingestion  # noqa: E402
 
 DATASETS = ROOT.parent / "shared" / "datasets"
 SAMPLE_CORPUS = ROOT / "casebook" / "sample"
@@ -158,7 +158,7 @@ def run_set(
     index = open_index(settings)
     try:
         started = time.perf_counter()
-        Ingestor(index, settings).run(paths, tenant="bench")
+        ingestion.ingestor(index, settings).run(paths, tenant="bench")
         index.optimize()
         ingest_s = time.perf_counter() - started
         timed = TimedReranker(reranker)

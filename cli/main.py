@@ -10,7 +10,7 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -20,6 +20,9 @@ from casebook.settings import Settings
 from cli.common import JsonOpt, TenantOpt, fail, open_or_fail
 from cli.evaluate import eval_app
 from cli.keys import keys_app
+
+if TYPE_CHECKING:
+    from service.keys import Caller
 
 app = typer.Typer(
     help="Casebook: one searchable index of your support documents and history.",
@@ -73,14 +76,14 @@ def ingest(
     """
     from tqdm import tqdm
 
-    from ingest.runner import Ingestor
+    from service import ingestion
 
     if kind not in ("auto", "documents", "interactions"):
         raise fail(f"--kind must be auto, documents or interactions, not {kind!r}", 2)
     settings = Settings()
     index = open_or_fail(settings)
     try:
-        ingestor = Ingestor(index, settings)
+        ingestor = ingestion.ingestor(index, settings)
         bar = tqdm(unit="file", desc="ingest", disable=not sys.stderr.isatty(), file=sys.stderr)
 
         def set_total(n: int) -> None:
@@ -381,7 +384,6 @@ def mcp(
     at the server's /mcp instead). Logs go to stderr; stdout carries the protocol.
     """
     from service.keys import Caller, KeyStore, validate_tenant
-    from service.mcp_server import serve_stdio
 
     settings = Settings()
     if key:
@@ -402,6 +404,22 @@ def mcp(
         serve_stdio(settings, caller)
     except CasebookError as exc:
         raise fail(str(exc)) from exc
+
+
+def serve_stdio(settings: Settings, caller: Caller) -> None:
+    """Serve the MCP tools on stdin/stdout as one caller, over the state the HTTP app has."""
+    import anyio
+
+    from service.app import create_app
+    from service.mcp_server import create_mcp
+
+    app = create_app(settings)
+
+    async def run() -> None:
+        async with app.router.lifespan_context(app):
+            await create_mcp(app.state, caller).run_stdio_async()
+
+    anyio.run(run)
 
 
 def main() -> None:

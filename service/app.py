@@ -18,6 +18,7 @@ from service import mcp_server
 from service.auth import RateLimiter
 from service.document_schemas import Job
 from service.errors import install_error_handlers
+from service.ingestion import ingestor
 from service.jobs import JobStore, Writer
 from service.keys import KeyStore
 from service.limits import BodySizeLimit
@@ -48,8 +49,6 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from ingest.runner import Ingestor
-
         own = index is None
         if own:
             from casebook.wiring import open_index
@@ -57,7 +56,7 @@ def create_app(
             app.state.index = open_index(settings)
         else:
             app.state.index = index
-        app.state.ingestor = Ingestor(app.state.index, settings)
+        app.state.ingestor = ingestor(app.state.index, settings)
         from answers.reranker import packaged_reranker
 
         app.state.reranker = packaged_reranker()  # loaded before the first answer, not during it

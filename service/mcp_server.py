@@ -23,7 +23,6 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from casebook import __version__
 from casebook.documents import get_document as document_json
 from casebook.errors import CasebookError, DocumentNotFound
-from casebook.settings import Settings
 from service.answering import answer_question as answer_json
 from service.auth import OPEN_CALLER, ReaderDep
 from service.deps import check_limits
@@ -190,18 +189,3 @@ async def serve_http(app: FastAPI) -> AsyncIterator[None]:
     app.state.mcp_sessions = server.session_manager
     async with server.session_manager.run():
         yield
-
-
-def serve_stdio(settings: Settings, caller: Caller) -> None:
-    """Serve the tools on stdin/stdout as one caller, over the state the HTTP app would have."""
-    import anyio
-
-    from service.app import create_app
-
-    app = create_app(settings)
-
-    async def run() -> None:
-        async with app.router.lifespan_context(app):
-            await create_mcp(app.state, caller).run_stdio_async()
-
-    anyio.run(run)

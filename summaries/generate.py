@@ -16,7 +16,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from answers.generate import (
+from casebook.interactions import Interaction
+from grounding.citations import Reply
+from grounding.completion import (
     NO_VALID_CITATION,
     Event,
     Outcome,
@@ -25,8 +27,6 @@ from answers.generate import (
     replay,
     stream,
 )
-from casebook.interactions import Interaction
-from grounding.citations import Reply
 from grounding.guard import reply_check
 from grounding.prompt import Message, interaction_messages, topic_messages
 from summaries.interaction import STAFF_ROLES, Summary, clean

@@ -412,3 +412,8 @@ def summarize(interaction: Interaction, embedder: Embedder | None = None) -> Sum
         status,
         source,
     )
+
+
+def resolution_sections(interaction: Interaction) -> dict[str, str]:
+    """The summary's sections, for the resolution chunk written at ingest."""
+    return dict(summarize(interaction).to_json()["sections"])

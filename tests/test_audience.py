@@ -33,9 +33,9 @@ from cli.main import app as cli
 from ingest.chunking import Chunker
 from ingest.conversation import ConversationChunker
 from ingest.pipeline import ingest
-from ingest.runner import summary_sections
 from service.app import create_app
 from service.keys import KeyStore
+from summaries.interaction import resolution_sections
 
 PUBLISHED = {"returns-policy", "firmware-update"}
 HIDDEN = {"credits-guidance", "firmware-known-issue", "outage-runbook.md", "ticket-77"}
@@ -117,7 +117,7 @@ def root(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, chunker: 
     corpus.write_jsonl(folder / "tickets.jsonl", TICKETS)
     index = open_index(settings_for(root), embedder)
     conversations = ConversationChunker(
-        embedder.tokens, chunker.chunk_tokens, summarize=summary_sections
+        embedder.tokens, chunker.chunk_tokens, summarize=resolution_sections
     )
     report = ingest(index, chunker, [folder], tenant="acme", conversations=conversations)
     assert not report.failed, report

@@ -116,7 +116,7 @@ def test_same_answers_in_process_and_against_the_served_app(
     assert any(answered_now) and not all(answered_now)  # the threshold took effect
 
     from casebook.wiring import open_index
-    from ingest.runner import Ingestor
+    from service import ingestion
     from service.app import create_app
 
     data = tmp_path / "server"
@@ -124,8 +124,9 @@ def test_same_answers_in_process_and_against_the_served_app(
                         answer_min_confidence=threshold)  # fmt: skip
     index = open_index(settings)
     try:
-        report = Ingestor(index, settings).run([tmp_path / "kb" / "corpus.jsonl"], tenant="right",
-                                               kind="documents")  # fmt: skip
+        report = ingestion.ingestor(index, settings).run(
+            [tmp_path / "kb" / "corpus.jsonl"], tenant="right", kind="documents"
+        )
         assert not report.failed
         store = KeyStore(data / "keys.json")
         key = store.create("right", "agent")[0]

@@ -13,8 +13,7 @@ from casebook.interactions import Interaction, Turn, normalize_role
 from ingest.conversation import ConversationChunker
 from ingest.readers.interactions_jsonl import record_to_interaction
 from ingest.readers.transcripts import read_transcript
-from ingest.runner import summary_sections
-from summaries.interaction import clean, sentences, summarize
+from summaries.interaction import clean, resolution_sections, sentences, summarize
 from summaries.resolution import confirms, find_fix, is_action, is_instruction, still_broken
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -363,7 +362,7 @@ def test_the_resolution_of_each_sample_is_the_agents_fix(
 def test_the_resolution_chunk_written_at_ingest_holds_the_fix(
     samples: dict[str, Interaction], embedder: Embedder
 ) -> None:
-    chunker = ConversationChunker(embedder.tokens, 200, summarize=summary_sections)
+    chunker = ConversationChunker(embedder.tokens, 200, summarize=resolution_sections)
     for interaction_id, phrase in FIXES.items():
         (chunk,) = [
             c for c in chunker.chunk(samples[interaction_id], "t", "h") if c.kind == "resolution"

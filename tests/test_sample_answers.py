@@ -18,7 +18,7 @@ from casebook.settings import Settings
 from casebook.wiring import open_index
 from eval.answers import answer_right
 from eval.datasets import Query, load_queries
-from ingest.runner import Ingestor
+from service import ingestion
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = load_queries(ROOT / "eval" / "suites" / "sample")
@@ -29,7 +29,8 @@ def answers(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Ite
     settings = Settings(data_dir=tmp_path_factory.mktemp("sample"), qdrant_url=None)
     index = open_index(settings, embedder)
     try:
-        report = Ingestor(index, settings).run([ROOT / "casebook" / "sample"], tenant="default")
+        sample = ROOT / "casebook" / "sample"
+        report = ingestion.ingestor(index, settings).run([sample], tenant="default")
         assert not report.failed
         answerer = ask.Answerer(index, settings)
         yield {

@@ -63,7 +63,7 @@ def extract(args: argparse.Namespace) -> None:
     from answers.reranker import Reranker
     from casebook.settings import Settings
     from casebook.wiring import open_index
-    from ingest.runner import Ingestor
+    from service.ingestion import ingestor as Ingestor
 
     reranker = Reranker(args.reranker)
     with tempfile.TemporaryDirectory() as tmp:
