@@ -29,7 +29,8 @@ from grounding.completion import (
 )
 from grounding.guard import reply_check
 from grounding.prompt import Message, interaction_messages, topic_messages
-from summaries.interaction import STAFF_ROLES, Summary, clean
+from summaries.cues import STAFF_ROLES, clean
+from summaries.interaction import Summary
 from summaries.topics import TopicSummary
 
 if TYPE_CHECKING:

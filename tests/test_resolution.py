@@ -13,7 +13,8 @@ from casebook.interactions import Interaction, Turn, normalize_role
 from ingest.conversation import ConversationChunker
 from ingest.readers.interactions_jsonl import record_to_interaction
 from ingest.readers.transcripts import read_transcript
-from summaries.interaction import clean, resolution_sections, sentences, summarize
+from summaries.cues import clean, sentences
+from summaries.interaction import resolution_sections, summarize
 from summaries.resolution import confirms, find_fix, is_action, is_instruction, still_broken
 
 ROOT = Path(__file__).resolve().parents[1]

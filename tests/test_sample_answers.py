@@ -86,7 +86,7 @@ def test_few_wrong_answers_are_confident(answers: dict) -> None:
     assert len(confident_wrong) <= CONFIDENT_WRONG_AT_MOST
 
 
-# Regression gates just under what was measured on 2026-12-02 (bench/answers.py --dataset
+# Regression gates just under what was measured on 2026-12-02 (bench/answer_quality.py --dataset
 # sample: 0.656 of answerable questions right, 0.346 of unanswerable abstained, 6 wrong answers
 # at confidence >= 0.8). The targets (0.9, 0.9 and none) are not met yet: README,
 # "Answers: how good, and how sure".

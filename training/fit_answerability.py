@@ -58,7 +58,8 @@ def unit_right(name: str, q, doc_id: str, start: int, end: int, text: str) -> bo
 
 
 def extract(args: argparse.Namespace) -> None:
-    from answers import corpus_files, spread  # bench/answers.py
+    from answer_quality import corpus_files, spread  # bench/answer_quality.py
+
     from answers.evidence import NOT_READ, gather
     from answers.reranker import Reranker
     from casebook.settings import Settings

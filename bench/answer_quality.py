@@ -1,6 +1,6 @@
 """Answer benchmark: answer every question of a set through the product's answer path and score it.
 
-    python bench/answers.py [--dataset sample,doc2dial,clapnq,mtrag] [--limit N]
+    python bench/answer_quality.py [--dataset sample,doc2dial,clapnq,mtrag] [--limit N]
                             [--threshold T] [--data-dir DIR] [--out bench/results/answers.json]
 
 Sets: ``sample`` (casebook/sample with eval/suites/sample/queries.jsonl), and the shared
