@@ -16,7 +16,6 @@ from casebook.settings import Settings
 from ingest.pii import Redactor
 from service import mcp_server
 from service.auth import RateLimiter
-from service.document_schemas import Job
 from service.errors import install_error_handlers
 from service.ingestion import ingestor
 from service.jobs import JobStore, Writer
@@ -115,16 +114,4 @@ def create_app(
     app.include_router(documents.router)
     app.include_router(openai_compat.router)
     app.include_router(mcp_server.router)
-    app.add_api_route(
-        "/v1/documents",
-        documents.upload,
-        methods=["POST"],
-        tags=["documents"],
-        openapi_extra={"requestBody": documents.UPLOAD_BODY},
-        response_model=Job,
-        responses={
-            202: {"model": Job, "description": "Accepted: a job ingests the upload."},
-            415: {"model": ErrorBody, "description": "Neither multipart nor JSON."},
-        },
-    )
     return app

@@ -25,7 +25,7 @@ from casebook.documents import get_document as document_json
 from casebook.errors import CasebookError, DocumentNotFound
 from service.answering import answer_question as answer_json
 from service.auth import OPEN_CALLER, ReaderDep
-from service.deps import check_limits
+from service.deps import answering_of, check_limits, llm_of
 from service.errors import detail_of, kind_of
 from service.keys import Caller
 from service.schemas import FILTERS_DESCRIPTION, ChatTurn
@@ -113,7 +113,7 @@ def create_mcp(state: Any, caller: Caller | None = None) -> MCPServer:
         with tool_errors():
             check_limits(state.settings, top_k=top_k)  # long conversations are trimmed
             return answer_json(
-                state,
+                answering_of(state),
                 who,
                 question,
                 history=[turn.model_dump() for turn in turns],
@@ -142,7 +142,7 @@ def create_mcp(state: Any, caller: Caller | None = None) -> MCPServer:
                 if doc_id is None:
                     raise
                 return summarize_document(state.index, who.tenant, doc_id, who.audience).to_json()
-            summary, llm = summarize(found), getattr(state, "llm", None)
+            summary, llm = summarize(found), llm_of(state)
             job = interaction_job(found, summary, state.settings.llm_canaries) if llm else None
             return summarize_with(llm, job, summary.to_json())
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 
 from casebook.errors import DocumentNotFound
 from service.answering import sse
 from service.auth import ReaderDep
-from service.deps import IndexDep, SettingsDep, check_limits
+from service.deps import IndexDep, LLMDep, SettingsDep, check_limits
 from service.filter_schemas import filters_json
 from service.schemas import SSE_EVENT_SCHEMA, ErrorBody
 from service.summary_schemas import (
@@ -69,7 +69,7 @@ SUMMARY_EVENTS = (
 )
 def summarize(
     body: SummarizeRequest,
-    request: Request,
+    llm: LLMDep,
     index: IndexDep,
     settings: SettingsDep,
     caller: ReaderDep,
@@ -88,7 +88,6 @@ def summarize(
     and `fallback_reason` as answers do. `"stream": true` answers with Server-Sent Events
     (delta..., citations, then done with `{"summary": <the JSON>}`).
     """
-    llm = getattr(request.app.state, "llm", None)
     canaries = settings.llm_canaries
     job: SummaryJob | None = None
     if isinstance(body, TopicSummaryRequest):
