@@ -31,4 +31,4 @@ for command in (ingest, search, answer, summarize, stats, serve, mcp):
 def main() -> None:
     """Entry point of the console script."""
     go_offline()
-    app()
+    app(prog_name="casebook")  # `python -m cli` too says "casebook" in its usage lines
