@@ -42,7 +42,7 @@ class RerankedIndex:
         self.index, self.reranker, self.depth = index, reranker, depth
 
     def search(self, tenant: str, question: str, history: Any = None, **kw: Any) -> Any:
-        from casebook.reranker import query_text, rerank_hits
+        from answers.reranker import query_text, rerank_hits
 
         hits = self.index.search(tenant, question, history=history, **kw)
         return rerank_hits(self.reranker, query_text(question, history), hits, self.depth)
@@ -122,7 +122,7 @@ def main() -> None:
                 name = f"{mode}{' +history' if with_history else ''}"
                 results[name] = evaluate_retrieval(index, queries, "bench", mode, with_history)
             if args.rerank:
-                from casebook.reranker import packaged_reranker
+                from answers.reranker import packaged_reranker
 
                 reranked = RerankedIndex(index, packaged_reranker())
                 name = f"hybrid{' +history' if with_history else ''} +rerank"

@@ -55,7 +55,7 @@ def _target(
 
 def _ingest(index: Any, settings: Settings, tenant: str, cases: Cases, clock: Clock) -> int:
     """Ingest a set's files into its own tenant; returns the chunks written."""
-    from ingest.runner import Ingestor
+    from service.ingestion import ingestor as Ingestor
 
     start = time.perf_counter()
     # a folder (a suite's own corpus) holds both kinds: detect each file's

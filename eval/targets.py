@@ -77,9 +77,9 @@ class LocalTarget:
     answerer: Any = None
 
     def __post_init__(self) -> None:
-        from casebook import ask
+        from answers import ask
+        from answers.reranker import packaged_reranker
         from casebook.llm import build_llm
-        from casebook.reranker import packaged_reranker
 
         self.answerer = ask.Answerer(
             self.index, self.settings, packaged_reranker(), build_llm(self.settings)
@@ -107,7 +107,7 @@ class LocalTarget:
         top_k: int,
         exclude: Sequence[str] = (),
     ) -> Reply:
-        from casebook import ask
+        from answers import ask
 
         result = ask.answer(
             self.answerer, tenant, question, history, excluding(exclude), top_k=top_k
@@ -115,7 +115,7 @@ class LocalTarget:
         return reply(result.to_json())
 
     def summarize(self, tenant: str, interaction_id: str) -> str:
-        from casebook.summary import summarize
+        from summaries.interaction import summarize
 
         return summarize(self.index.get_interaction(tenant, interaction_id)).text(markers=False)
 

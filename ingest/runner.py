@@ -5,36 +5,34 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from casebook.index import Index
 from casebook.settings import Settings
 from ingest.chunking import Chunker
-from ingest.conversation import ConversationChunker
+from ingest.conversation import ConversationChunker, Summarize
 from ingest.pii import Redactor
 from ingest.pipeline import IngestReport, ingest
 from ingest.routing import Kind, Routing
 
 
-def summary_sections(interaction: Any) -> dict[str, str]:
-    """The extractive summary's sections, for the resolution chunk written at ingest."""
-    from casebook.summary import summarize
-
-    return dict(summarize(interaction).to_json()["sections"])
-
-
 @dataclass
 class Ingestor:
-    """Chunkers, redactor and routing built once from settings; `run` ingests paths."""
+    """Chunkers, redactor and routing built once from settings; `run` ingests paths.
+
+    `summarize` writes an interaction's resolution chunk; the composition root passes the
+    summary feature's (service.ingestion.ingestor), and without one the chunk holds the first
+    customer and the last agent turn.
+    """
 
     index: Index
     settings: Settings
+    summarize: Summarize | None = None
 
     def __post_init__(self) -> None:
         tokens = self.index.embedder.tokens
         self.chunker = Chunker(tokens, self.settings.chunk_tokens, self.settings.chunk_overlap)
         self.conversations = ConversationChunker(
-            tokens, self.settings.chunk_tokens, summarize=summary_sections
+            tokens, self.settings.chunk_tokens, summarize=self.summarize
         )
         self.redactor = Redactor(
             extra_patterns=self.settings.pii_patterns, pseudonymize=self.settings.pii_pseudonyms

@@ -6,33 +6,41 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 from fastapi.responses import StreamingResponse
 
-from casebook import ask
-from casebook.answer import Answer
-from casebook.ask import Answerer
-from casebook.feedback import AnsweredQuestion
-from casebook.generate import Event, Generated
-from casebook.keys import Caller
+from answers import ask
+from answers.ask import Answerer
+from answers.decision import Answer
+from answers.generate import Event, Generated
+from casebook.feedback import AnsweredQuestion, AnswerLog
+from service.keys import Caller
+
+if TYPE_CHECKING:
+    from ingest.pii import Redactor
+    from service.observability import Metrics
 
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
-def answerer(state: Any) -> Answerer:
-    """The app's answerer: its index, settings, reranker, LLM and hand-off detector."""
-    return Answerer(
-        state.index,
-        state.settings,
-        getattr(state, "reranker", None),
-        getattr(state, "llm", None),
-        getattr(state, "handoff", None),
-    )
+@dataclass(frozen=True)
+class Answering:
+    """What answering a caller needs: the answerer, and where answers are logged and counted."""
+
+    answerer: Answerer
+    answer_log: AnswerLog
+    redactor: Redactor
+    metrics: Metrics | None = None
+
+    def extractive(self) -> Answering:
+        """The same without the LLM: what casebook-extractive answers with."""
+        return replace(self, answerer=replace(self.answerer, llm=None))
 
 
 def answer_question(
-    state: Any,
+    answering: Answering,
     caller: Caller,
     question: str,
     *,
@@ -42,14 +50,14 @@ def answer_question(
 ) -> dict[str, Any]:
     """The answer JSON (AnswerResponse) for a caller, logged for feedback and counted."""
     result = ask.answer(
-        answerer(state), caller.tenant, question, history, filters, top_k, caller.audience
+        answering.answerer, caller.tenant, question, history, filters, top_k, caller.audience
     )
-    record_answer(state, caller, question, history, result.answer)
+    record_answer(answering, caller, question, history, result.answer)
     return result.to_json()
 
 
 def stream_answer(
-    state: Any,
+    answering: Answering,
     caller: Caller,
     question: str,
     *,
@@ -66,10 +74,10 @@ def stream_answer(
     """
 
     def record(result: Generated) -> None:
-        record_answer(state, caller, question, history, result.answer)
+        record_answer(answering, caller, question, history, result.answer)
 
     return ask.stream(
-        answerer(state), caller.tenant, question, history, filters, top_k, caller.audience,
+        answering.answerer, caller.tenant, question, history, filters, top_k, caller.audience,
         on_result=record,
     )  # fmt: skip
 
@@ -85,15 +93,15 @@ def sse(events: Iterator[Event]) -> StreamingResponse:
 
 
 def record_answer(
-    state: Any,
+    answering: Answering,
     caller: Caller,
     question: str,
     history: Sequence[Mapping[str, str]],
     result: Answer,
 ) -> None:
     """Keep the answer (redacted) for feedback, and count it."""
-    redact = state.redactor.redact
-    state.answer_log.record(
+    redact = answering.redactor.redact
+    answering.answer_log.record(
         AnsweredQuestion(
             answer_id=result.answer_id,
             tenant=caller.tenant,
@@ -108,6 +116,5 @@ def record_answer(
             cited_doc_ids=sorted({c.doc_id for c in result.citations}),
         )
     )
-    metrics = getattr(state, "metrics", None)
-    if metrics is not None:
-        metrics.record_answer(result.answerable)
+    if answering.metrics is not None:
+        answering.metrics.record_answer(result.answerable)

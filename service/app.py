@@ -11,15 +11,15 @@ from fastapi import FastAPI
 from casebook import __version__
 from casebook.feedback import AnswerLog, FeedbackStore
 from casebook.index import Index
-from casebook.keys import KeyStore
 from casebook.llm import build_llm
 from casebook.settings import Settings
 from ingest.pii import Redactor
 from service import mcp_server
 from service.auth import RateLimiter
-from service.document_schemas import Job
 from service.errors import install_error_handlers
+from service.ingestion import ingestor
 from service.jobs import JobStore, Writer
+from service.keys import KeyStore
 from service.limits import BodySizeLimit
 from service.observability import install_observability
 from service.openapi import install_openapi_limits
@@ -48,8 +48,6 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from ingest.runner import Ingestor
-
         own = index is None
         if own:
             from casebook.wiring import open_index
@@ -57,12 +55,12 @@ def create_app(
             app.state.index = open_index(settings)
         else:
             app.state.index = index
-        app.state.ingestor = Ingestor(app.state.index, settings)
-        from casebook.reranker import packaged_reranker
+        app.state.ingestor = ingestor(app.state.index, settings)
+        from answers.reranker import packaged_reranker
 
         app.state.reranker = packaged_reranker()  # loaded before the first answer, not during it
         if settings.handoff:
-            from casebook.handoff import HandoffDetector, load_rules
+            from answers.handoff import HandoffDetector, load_rules
 
             rules = load_rules(settings.handoff_rules)
             app.state.handoff = HandoffDetector(rules, app.state.index.embedder.embed)
@@ -116,16 +114,4 @@ def create_app(
     app.include_router(documents.router)
     app.include_router(openai_compat.router)
     app.include_router(mcp_server.router)
-    app.add_api_route(
-        "/v1/documents",
-        documents.upload,
-        methods=["POST"],
-        tags=["documents"],
-        openapi_extra={"requestBody": documents.UPLOAD_BODY},
-        response_model=Job,
-        responses={
-            202: {"model": Job, "description": "Accepted: a job ingests the upload."},
-            415: {"model": ErrorBody, "description": "Neither multipart nor JSON."},
-        },
-    )
     return app

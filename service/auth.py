@@ -16,7 +16,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from casebook.errors import Forbidden, RateLimited, Unauthorized
-from casebook.keys import PERMISSIONS, Caller, KeyStore
+from service.keys import PERMISSIONS, Caller, KeyStore
 
 OPEN_CALLER = Caller(key_id="open", tenant="default", role="admin")
 

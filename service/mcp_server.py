@@ -21,18 +21,17 @@ from pydantic import Field
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from casebook import __version__
-from casebook.doc_summary import summarize_document
 from casebook.documents import get_document as document_json
 from casebook.errors import CasebookError, DocumentNotFound
-from casebook.generate_summary import interaction_job, summarize_with
-from casebook.keys import Caller
-from casebook.settings import Settings
-from casebook.summary import summarize
 from service.answering import answer_question as answer_json
 from service.auth import OPEN_CALLER, ReaderDep
-from service.deps import check_limits
+from service.deps import answering_of, check_limits, llm_of
 from service.errors import detail_of, kind_of
+from service.keys import Caller
 from service.schemas import FILTERS_DESCRIPTION, ChatTurn
+from summaries.document import summarize_document
+from summaries.generate import interaction_job, summarize_with
+from summaries.interaction import summarize
 
 INSTRUCTIONS = (
     "Casebook is a support team's knowledge: help-centre documents, policies and past tickets, "
@@ -114,7 +113,7 @@ def create_mcp(state: Any, caller: Caller | None = None) -> MCPServer:
         with tool_errors():
             check_limits(state.settings, top_k=top_k)  # long conversations are trimmed
             return answer_json(
-                state,
+                answering_of(state),
                 who,
                 question,
                 history=[turn.model_dump() for turn in turns],
@@ -143,7 +142,7 @@ def create_mcp(state: Any, caller: Caller | None = None) -> MCPServer:
                 if doc_id is None:
                     raise
                 return summarize_document(state.index, who.tenant, doc_id, who.audience).to_json()
-            summary, llm = summarize(found), getattr(state, "llm", None)
+            summary, llm = summarize(found), llm_of(state)
             job = interaction_job(found, summary, state.settings.llm_canaries) if llm else None
             return summarize_with(llm, job, summary.to_json())
 
@@ -190,18 +189,3 @@ async def serve_http(app: FastAPI) -> AsyncIterator[None]:
     app.state.mcp_sessions = server.session_manager
     async with server.session_manager.run():
         yield
-
-
-def serve_stdio(settings: Settings, caller: Caller) -> None:
-    """Serve the tools on stdin/stdout as one caller, over the state the HTTP app would have."""
-    import anyio
-
-    from service.app import create_app
-
-    app = create_app(settings)
-
-    async def run() -> None:
-        async with app.router.lifespan_context(app):
-            await create_mcp(app.state, caller).run_stdio_async()
-
-    anyio.run(run)

@@ -15,10 +15,10 @@ from backends import open_index, world_settings
 
 from casebook.embedding import Embedder
 from casebook.index import Index
-from casebook.keys import KeyStore
 from casebook.settings import Settings
-from ingest.runner import Ingestor
+from service import ingestion
 from service.app import create_app
+from service.keys import KeyStore
 
 TENANTS = ("acme", "globex")
 ROLES = ("agent", "bot", "admin")
@@ -100,7 +100,7 @@ def build_world(root: Path, embedder: Embedder, **overrides: Any) -> World:
     """Ingest both tenants' documents and interactions as the product does, and create keys."""
     settings = world_settings(root / "data", **overrides)
     index = open_index("edge", root, embedder, settings)
-    ingestor = Ingestor(index, settings)
+    ingestor = ingestion.ingestor(index, settings)
     for tenant in TENANTS:
         folder = root / "input" / tenant
         folder.mkdir(parents=True)

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from backends import open_index
 
-from casebook import ask
-from casebook.answer import LOW_CONFIDENCE, NO_ANSWER, NO_EVIDENCE, Answer
+from answers import ask
+from answers.decision import LOW_CONFIDENCE, NO_ANSWER, NO_EVIDENCE, Answer
 from casebook.embedding import Embedder
 from casebook.index import Index
 from casebook.settings import Settings
@@ -24,7 +24,7 @@ DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 
 
 def answer(index: Index, tenant: str, question: str, **options: Any) -> Answer:
-    """The product's answer path (casebook.ask) with default settings."""
+    """The product's answer path (answers.ask) with default settings."""
     answerer = ask.Answerer(index, Settings(qdrant_url=None))
     return ask.answer(answerer, tenant, question, **options).answer
 

@@ -14,7 +14,7 @@ from api_world import World, build_world
 from fastapi.testclient import TestClient
 
 from casebook.embedding import Embedder
-from casebook.summary import summarize
+from summaries.interaction import summarize
 
 SYNC_UPLOAD_BYTES = 4000
 MAX_UPLOAD_BYTES = 60_000

@@ -26,16 +26,16 @@ from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
 from typer.testing import CliRunner
 
-from casebook.cli import app as cli
 from casebook.embedding import Embedder
-from casebook.keys import KeyStore
 from casebook.settings import Settings
 from casebook.wiring import open_index
+from cli.main import app as cli
 from ingest.chunking import Chunker
 from ingest.conversation import ConversationChunker
 from ingest.pipeline import ingest
-from ingest.runner import summary_sections
 from service.app import create_app
+from service.keys import KeyStore
+from summaries.interaction import resolution_sections
 
 PUBLISHED = {"returns-policy", "firmware-update"}
 HIDDEN = {"credits-guidance", "firmware-known-issue", "outage-runbook.md", "ticket-77"}
@@ -117,7 +117,7 @@ def root(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, chunker: 
     corpus.write_jsonl(folder / "tickets.jsonl", TICKETS)
     index = open_index(settings_for(root), embedder)
     conversations = ConversationChunker(
-        embedder.tokens, chunker.chunk_tokens, summarize=summary_sections
+        embedder.tokens, chunker.chunk_tokens, summarize=resolution_sections
     )
     report = ingest(index, chunker, [folder], tenant="acme", conversations=conversations)
     assert not report.failed, report
@@ -307,15 +307,18 @@ def test_mcp_over_http_is_customer_safe(base_url: str, keys: dict[str, str]) -> 
 
 
 def test_mcp_over_stdio_runs_in_the_keys_audience(root: Path, keys: dict[str, str]) -> None:
-    command = shutil.which("casebook", path=str(Path(sys.executable).parent)) or "casebook"
+    # `python -m cli` (the `casebook` command) from this checkout, whichever tree is installed
+    checkout = str(Path(__file__).resolve().parents[1])
 
     def run(key: str) -> tuple[Any, Any]:
         server = StdioServerParameters(
-            command=command,
-            args=["mcp"],
+            command=sys.executable,
+            cwd=checkout,
+            args=["-m", "cli", "mcp"],
             env={
                 "PATH": os.environ.get("PATH", ""),
                 "HOME": os.environ.get("HOME", ""),
+                "PYTHONPATH": checkout,
                 "HF_HUB_OFFLINE": "1",
                 "CASEBOOK_DATA_DIR": str(root / "stdio"),
                 "CASEBOOK_API_KEY": key,

@@ -12,13 +12,13 @@ from backends import open_index
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from casebook.cli import app as cli
 from casebook.embedding import Embedder
-from casebook.keys import KeyStore
 from casebook.settings import Settings
+from cli.main import app as cli
 from ingest.chunking import Chunker
 from ingest.pipeline import ingest
 from service.app import create_app
+from service.keys import KeyStore
 
 TENANT_DOCS = {
     "acme": {"id": "acme-1", "title": "Acme returns", "text": "Acme takes returns for 30 days."},

@@ -20,11 +20,11 @@ import pytest
 from live import serve
 
 from casebook.embedding import Embedder
-from casebook.keys import KeyStore
 from casebook.settings import Settings
 from casebook.wiring import open_index
-from ingest.runner import Ingestor
+from service import ingestion
 from service.app import create_app
+from service.keys import KeyStore
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "casebook" / "sample"
@@ -44,7 +44,7 @@ def served(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iter
     )
     index = open_index(settings, embedder)
     try:
-        report = Ingestor(index, settings).run([SAMPLE], tenant="default")
+        report = ingestion.ingestor(index, settings).run([SAMPLE], tenant="default")
         assert not report.failed, report.failed
         index.optimize()
         store = KeyStore.for_settings(settings)

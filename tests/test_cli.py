@@ -11,9 +11,9 @@ import pytest
 from click.testing import Result
 from typer.testing import CliRunner
 
-from casebook.cli import app
 from casebook.settings import Settings
 from casebook.store.edge import EdgeStore
+from cli.main import app
 
 REPORT_KEYS = {
     "added",

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from casebook.cli import app
 from casebook.feedback import AnsweredQuestion, FeedbackStore
+from cli.main import app
 from eval.command import emit, evaluate
 from eval.gates import compare_baseline
 from eval.ragas_metrics import NO_JUDGE

@@ -7,7 +7,7 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from casebook.cli import app as cli
+from cli.main import app as cli
 
 
 def test_eval_without_ragas_names_the_extra_to_install(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,11 +12,11 @@ from live import free_port, serve
 from test_eval import DOCS, write_suite
 from typer.testing import CliRunner
 
-from casebook.cli import app
-from casebook.keys import KeyStore
 from casebook.settings import Settings
+from cli.main import app
 from eval.command import emit, evaluate
 from eval.contexts import average_precision
+from service.keys import KeyStore
 
 RIGHT = [  # (qid, question, gold, expected phrases: what the documents say)
     ("r1", "how do I reset my thermostat", "thermostat", ["ten seconds"]),
@@ -116,7 +116,7 @@ def test_same_answers_in_process_and_against_the_served_app(
     assert any(answered_now) and not all(answered_now)  # the threshold took effect
 
     from casebook.wiring import open_index
-    from ingest.runner import Ingestor
+    from service import ingestion
     from service.app import create_app
 
     data = tmp_path / "server"
@@ -124,8 +124,9 @@ def test_same_answers_in_process_and_against_the_served_app(
                         answer_min_confidence=threshold)  # fmt: skip
     index = open_index(settings)
     try:
-        report = Ingestor(index, settings).run([tmp_path / "kb" / "corpus.jsonl"], tenant="right",
-                                               kind="documents")  # fmt: skip
+        report = ingestion.ingestor(index, settings).run(
+            [tmp_path / "kb" / "corpus.jsonl"], tenant="right", kind="documents"
+        )
         assert not report.failed
         store = KeyStore(data / "keys.json")
         key = store.create("right", "agent")[0]

@@ -10,12 +10,12 @@ import httpx
 from live import serve
 from typer.testing import CliRunner
 
-from casebook.cli import app
 from casebook.feedback import AnsweredQuestion, FeedbackStore
 from casebook.interactions import Interaction, Turn
-from casebook.keys import KeyStore
 from casebook.settings import Settings
-from eval.mine import expected_from, from_feedback, interaction_case
+from cli.main import app
+from mining.cases import expected_from, from_feedback, interaction_case
+from service.keys import KeyStore
 
 TICKETS = {
     "fixed": [

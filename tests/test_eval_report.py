@@ -10,7 +10,7 @@ import pytest
 from test_eval_gating import answers_suite
 from typer.testing import CliRunner
 
-from casebook.cli import app
+from cli.main import app
 from eval import plots
 from eval.report import worst_answers
 

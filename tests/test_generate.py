@@ -22,14 +22,14 @@ from api_world import World, build_world
 from fake_llm import FakeLLM, Request, Script
 from fastapi.testclient import TestClient
 
-from casebook.answer import NO_ANSWER
-from casebook.citations import Reply
+from answers.decision import NO_ANSWER
+from answers.generate import stream
 from casebook.embedding import Embedder
-from casebook.generate import stream
-from casebook.guard import INSTRUCTION
 from casebook.llm import LLMConfigError, build_llm
-from casebook.prompt import ANSWER_SYSTEM, escape, inert
 from casebook.settings import Settings
+from grounding.citations import Reply
+from grounding.guard import INSTRUCTION
+from grounding.prompt import ANSWER_SYSTEM, escape, inert
 from ingest.chunking import Chunker
 from ingest.pipeline import ingest
 from service.app import create_app

@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from casebook.embedding import load_embedder
-from casebook.errors import CasebookError
-from casebook.handoff import (
+from answers.handoff import (
     REASONS,
     HandoffDetector,
     HandoffRules,
@@ -18,6 +16,8 @@ from casebook.handoff import (
     load_rules,
     message_tail,
 )
+from casebook.embedding import load_embedder
+from casebook.errors import CasebookError
 
 MESSAGES = Path(__file__).with_name("handoff_messages.jsonl")
 MIN_ACCURACY = 0.9

@@ -16,7 +16,7 @@ from casebook.index import Index
 from casebook.settings import Settings
 from casebook.store.base import ScoredPoint, Store, Where
 from casebook.wiring import build_index
-from ingest.runner import Ingestor
+from service import ingestion
 from service.stats_cache import CachedStats
 
 
@@ -66,7 +66,7 @@ def world(tmp_path: Path, embedder: Embedder) -> Iterator[tuple[Index, CountingS
     store = CountingStore(open_store("edge", tmp_path, embedder.dim))
     index = build_index(settings, store, embedder)  # type: ignore[arg-type]
     corpus.write_jsonl(tmp_path / "old.jsonl", records("alpha", "beta", "gamma"))
-    Ingestor(index, settings).run([tmp_path / "old.jsonl"], tenant="acme")
+    ingestion.ingestor(index, settings).run([tmp_path / "old.jsonl"], tenant="acme")
     store.scrolled.clear()
     yield index, store, settings
     index.close()
@@ -77,11 +77,11 @@ def test_an_upload_of_one_document_scrolls_no_other_document(
 ) -> None:
     index, store, settings = world
     corpus.write_jsonl(tmp_path / "new.jsonl", records("delta"))
-    report = Ingestor(index, settings).run([tmp_path / "new.jsonl"], tenant="acme")
+    report = ingestion.ingestor(index, settings).run([tmp_path / "new.jsonl"], tenant="acme")
     assert report.added == 1
     assert set(store.scrolled) <= {"delta"}
     corpus.write_jsonl(tmp_path / "again.jsonl", records("alpha"))
-    again = Ingestor(index, settings).run([tmp_path / "again.jsonl"], tenant="acme")
+    again = ingestion.ingestor(index, settings).run([tmp_path / "again.jsonl"], tenant="acme")
     assert again.unchanged == 1 and set(store.scrolled) <= {"delta", "alpha"}
 
 
@@ -90,7 +90,7 @@ def test_a_first_load_into_an_empty_tenant_scrolls_nothing(
 ) -> None:
     index, store, settings = world
     corpus.write_jsonl(tmp_path / "globex.jsonl", records("alpha", "omega"))
-    report = Ingestor(index, settings).run([tmp_path / "globex.jsonl"], tenant="globex")
+    report = ingestion.ingestor(index, settings).run([tmp_path / "globex.jsonl"], tenant="globex")
     assert report.added == 2 and store.scrolled == []
 
 
@@ -101,10 +101,10 @@ def test_a_small_upload_leaves_the_hnsw_graph_and_a_large_one_rebuilds_it(
     index.optimize()
     before = store.optimized
     corpus.write_jsonl(tmp_path / "small.jsonl", records("delta"))
-    Ingestor(index, settings).run([tmp_path / "small.jsonl"], tenant="acme")
+    ingestion.ingestor(index, settings).run([tmp_path / "small.jsonl"], tenant="acme")
     assert store.optimized == before and index.unoptimized > 0
     corpus.write_jsonl(tmp_path / "large.jsonl", records(*(f"doc-{i}" for i in range(6))))
-    Ingestor(index, settings).run([tmp_path / "large.jsonl"], tenant="acme")
+    ingestion.ingestor(index, settings).run([tmp_path / "large.jsonl"], tenant="acme")
     assert store.optimized == before + 1 and index.unoptimized == 0
 
 
@@ -118,7 +118,7 @@ def test_metrics_scrapes_read_cached_counts_until_the_index_changes(
     scrolled = len(store.scrolled)
     assert stats() == first and len(store.scrolled) == scrolled  # no scroll for a second scrape
     corpus.write_jsonl(tmp_path / "new.jsonl", records("delta"))
-    Ingestor(index, settings).run([tmp_path / "new.jsonl"], tenant="acme")
+    ingestion.ingestor(index, settings).run([tmp_path / "new.jsonl"], tenant="acme")
     assert stats()[0]["documents"] == first[0]["documents"] + 1
     scrolled = len(store.scrolled)
     now[0] = 61.0

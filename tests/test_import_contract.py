@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("casebook", "ingest", "service", "eval")
+PACKAGES = ("casebook", "grounding", "answers", "summaries", "ingest", "service", "eval", "cli")
 LINT_IMPORTS = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
 
 pytestmark = pytest.mark.skipif(LINT_IMPORTS is None, reason="import-linter (dev extra) missing")
@@ -55,8 +55,33 @@ def test_the_code_keeps_the_import_contract() -> None:
         ("ingest/chunking.py", "import eval.report", "ingest is not allowed to import eval"),
         ("casebook/bm25.py", "import fastapi", "casebook is not allowed to import fastapi"),
         ("service/deps.py", "import ragas", "service is not allowed to import ragas"),
+        (
+            "summaries/document.py",
+            "import answers.ask",
+            "summaries is not allowed to import answers",
+        ),
+        (
+            "ingest/runner.py",
+            "import summaries.interaction",
+            "ingest is not allowed to import summaries",
+        ),
+        (
+            "grounding/prompt.py",
+            "import answers.decision",
+            "grounding is not allowed to import answers",
+        ),
+        ("service/app.py", "import cli.main", "service is not allowed to import cli"),
     ],
-    ids=["core-imports-service", "ingest-imports-eval", "core-imports-fastapi", "service-ragas"],
+    ids=[
+        "core-imports-service",
+        "ingest-imports-eval",
+        "core-imports-fastapi",
+        "service-ragas",
+        "feature-imports-feature",
+        "ingest-imports-feature",
+        "grounding-imports-feature",
+        "service-imports-cli",
+    ],
 )
 def test_an_import_up_a_layer_breaks_the_contract(
     tmp_path: Path, module: str, line: str, names: str

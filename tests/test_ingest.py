@@ -13,11 +13,11 @@ import pytest
 from backends import open_index
 from typer.testing import CliRunner
 
-from casebook.cli import app
 from casebook.embedding import Embedder
 from casebook.index import Index
 from casebook.models import SourceDocument
 from casebook.store.base import Condition, Where
+from cli.main import app
 from ingest.chunking import Chunker
 from ingest.discover import Item
 from ingest.pipeline import IngestReport, document_hash, ingest, read_item

@@ -12,10 +12,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from casebook.errors import KeyFileError, KeyNotFound, RateLimited
-from casebook.keys import Caller, KeyStore
 from casebook.settings import Settings
 from service.auth import AdminDep, CallerDep, RateLimiter, ReaderDep, WriterDep, require
 from service.errors import install_error_handlers
+from service.keys import Caller, KeyStore
 
 
 @pytest.fixture

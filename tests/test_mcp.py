@@ -4,7 +4,6 @@ tenants as on the REST API), and stdio against `casebook mcp` run as a subproces
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
@@ -24,10 +23,10 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
 from typer.testing import CliRunner
 
-from casebook.cli import app as cli
 from casebook.embedding import Embedder
-from casebook.keys import KeyStore
+from cli.main import app as cli
 from service.app import create_app
+from service.keys import KeyStore
 
 TOOLS = {"search_knowledge", "answer_question", "summarize_interaction", "get_document"}
 T = TypeVar("T")
@@ -179,13 +178,16 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def over_stdio(data_dir: Path, args: list[str], env: dict[str, str] | None = None) -> Any:
     """Spawn `casebook mcp ARGS`; list its tools and search for the return policy."""
-    command = shutil.which("casebook", path=str(Path(sys.executable).parent)) or "casebook"
+    # `python -m cli` (the `casebook` command) from this checkout, whichever tree is installed
+    checkout = str(Path(__file__).resolve().parents[1])
     server = StdioServerParameters(
-        command=command,
-        args=["mcp", *args],
+        command=sys.executable,
+        cwd=checkout,
+        args=["-m", "cli", "mcp", *args],
         env={
             "PATH": os.environ.get("PATH", ""),
             "HOME": os.environ.get("HOME", ""),
+            "PYTHONPATH": checkout,
             "HF_HUB_OFFLINE": "1",
             "CASEBOOK_DATA_DIR": str(data_dir),
             **(env or {}),

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from casebook.cli import app
+from cli.main import app
 
 ROOT = Path(__file__).resolve().parents[1]
 BLOCK = re.compile(r"<!-- demo -->\s*```console\n(.*?)```", re.DOTALL)

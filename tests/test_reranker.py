@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from answers.reranker import packaged_reranker, query_text, rerank_hits
 from casebook.models import SearchResult
-from casebook.reranker import packaged_reranker, query_text, rerank_hits
 
 
 def hit(doc_id: str, text: str, score: float) -> SearchResult:

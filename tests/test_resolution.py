@@ -1,4 +1,4 @@
-"""The fix in an interaction (casebook/resolution.py): chosen for the summary's resolution,
+"""The fix in an interaction (summaries/resolution.py): chosen for the summary's resolution,
 the status and the resolution chunk written at ingest, on the sample interactions."""
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ import pytest
 
 from casebook.embedding import Embedder
 from casebook.interactions import Interaction, Turn, normalize_role
-from casebook.resolution import confirms, find_fix, is_action, is_instruction, still_broken
-from casebook.summary import clean, sentences, summarize
 from ingest.conversation import ConversationChunker
 from ingest.readers.interactions_jsonl import record_to_interaction
 from ingest.readers.transcripts import read_transcript
-from ingest.runner import summary_sections
+from summaries.cues import clean, sentences
+from summaries.interaction import resolution_sections, summarize
+from summaries.resolution import confirms, find_fix, is_action, is_instruction, still_broken
 
 ROOT = Path(__file__).resolve().parents[1]
 TWEETSUMM = ROOT.parent / "shared" / "datasets" / "tweetsumm" / "interactions.jsonl"
@@ -363,7 +363,7 @@ def test_the_resolution_of_each_sample_is_the_agents_fix(
 def test_the_resolution_chunk_written_at_ingest_holds_the_fix(
     samples: dict[str, Interaction], embedder: Embedder
 ) -> None:
-    chunker = ConversationChunker(embedder.tokens, 200, summarize=summary_sections)
+    chunker = ConversationChunker(embedder.tokens, 200, summarize=resolution_sections)
     for interaction_id, phrase in FIXES.items():
         (chunk,) = [
             c for c in chunker.chunk(samples[interaction_id], "t", "h") if c.kind == "resolution"

@@ -1,5 +1,5 @@
-"""Extractive summaries (casebook/summary.py) and the ROUGE they are scored with (eval/rouge.py,
-over rouge-score)."""
+"""Extractive summaries (summaries/interaction.py) and the ROUGE they are scored with
+(eval/rouge.py, over rouge-score)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ from hypothesis import strategies as st
 
 from casebook.embedding import Embedder
 from casebook.interactions import Interaction, Turn
-from casebook.summary import STATUSES, Summary, clean, infer_status, summarize
 from eval.rouge import rouge
+from summaries.cues import STATUSES, clean
+from summaries.interaction import Summary, summarize
+from summaries.status import infer_status
 
 ROOT = Path(__file__).resolve().parents[1]
 TWEETSUMM = ROOT.parent / "shared" / "datasets" / "tweetsumm"
@@ -268,7 +270,8 @@ def test_every_quote_is_verbatim_from_the_cited_turn(turns: list[tuple[str, str]
 
 @pytest.mark.skipif(not TWEETSUMM.exists(), reason="needs ../shared/datasets/tweetsumm")
 def test_tweetsumm_rouge_l_beats_the_lead_baseline_by_ten_percent() -> None:
-    spec = importlib.util.spec_from_file_location("bench_summaries", ROOT / "bench/summaries.py")
+    path = ROOT / "bench/summary_quality.py"
+    spec = importlib.util.spec_from_file_location("bench_summaries", path)
     assert spec and spec.loader
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)

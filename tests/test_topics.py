@@ -13,11 +13,11 @@ from backends import open_index
 from casebook.embedding import Embedder
 from casebook.index import Index
 from casebook.interactions import Interaction
-from casebook.summary import summarize
-from casebook.topics import CLUSTER, cluster, summarize_topic
 from ingest.chunking import Chunker
 from ingest.conversation import ConversationChunker
 from ingest.pipeline import ingest
+from summaries.interaction import summarize
+from summaries.topics import CLUSTER, cluster, summarize_topic
 
 
 def _ticket(ticket_id: str, subject: str, product: str, turns: list[tuple[str, str]]) -> dict:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from casebook.units import answer_units
+from answers.units import answer_units
 
 
 def quoted(text: str) -> list[tuple[str, str, str]]:

@@ -1,4 +1,4 @@
-"""Fit the answerability model (casebook/reranker/answerability.json): which answer unit answers,
+"""Fit the answerability model (answers/reranker/answerability.json): which answer unit answers,
 and how sure to be, from the reranker's score and the unit's closeness to the question.
 
     # 1. units of each dev set, scored by the reranker trained WITHOUT that set
@@ -6,7 +6,7 @@ and how sure to be, from the reranker's score and the unit's closeness to the qu
         --out /tmp/feat/doc2dial.jsonl
     # 2. fit on all sets, report leave-one-dataset-out results, write the model
     python training/fit_answerability.py fit --features /tmp/feat/*.jsonl \\
-        --out casebook/reranker/answerability.json
+        --out answers/reranker/answerability.json
 
 A unit is labelled right when it is in a gold document and holds the answer: it overlaps the gold
 grounding span (doc2dial), matches a gold sentence (CLAPNQ), or the reference answer reuses most
@@ -58,13 +58,13 @@ def unit_right(name: str, q, doc_id: str, start: int, end: int, text: str) -> bo
 
 
 def extract(args: argparse.Namespace) -> None:
-    from answers import corpus_files, spread  # bench/answers.py
+    from answer_quality import corpus_files, spread  # bench/answer_quality.py
 
-    from casebook.evidence import NOT_READ, gather, unit_passage
-    from casebook.reranker import Reranker, query_text
+    from answers.evidence import NOT_READ, gather, unit_passage
+    from answers.reranker import Reranker, query_text
     from casebook.settings import Settings
     from casebook.wiring import open_index
-    from ingest.runner import Ingestor
+    from service.ingestion import ingestor as Ingestor
 
     reranker = Reranker(args.reranker)
     with tempfile.TemporaryDirectory() as tmp:

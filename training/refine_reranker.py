@@ -1,16 +1,16 @@
 """Refine the answer reranker on the candidates the product actually shows it (stage 2, on CPU).
 
     # units of each training set as the answer path gathers them (question, unit, right)
-    python training/fit_answerability.py extract --set clapnq --reranker casebook/reranker \\
+    python training/fit_answerability.py extract --set clapnq --reranker answers/reranker \\
         --out /tmp/units/clapnq.jsonl
-    python training/refine_reranker.py --from casebook/reranker \\
+    python training/refine_reranker.py --from answers/reranker \\
         --units /tmp/units/doc2dial.jsonl /tmp/units/clapnq.jsonl /tmp/units/mtrag.jsonl \\
         --out /tmp/rr-refined [--heldout /tmp/units/sample.jsonl]
 
 Stage 1 (training/train_reranker.py) learns from sentences a TF-IDF search ranks; at run time
 the reranker reads something else: the answer units of the retrieved chunks (FAQ answer cells,
 table rows, steps, turns, sentences) that the cheap features put first, written by
-``casebook.evidence.unit_passage``. Its hardest cases there are siblings of the answer in the
+``answers.evidence.unit_passage``. Its hardest cases there are siblings of the answer in the
 same section ("To get a new set of backup codes..." beside "You get 10 backup codes"). This
 stage trains on exactly those: every unit the reranker read for a training question, labelled
 right when it holds the answer (``fit_answerability.unit_right``), unanswerable questions' units
@@ -70,7 +70,7 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=ROOT.parent / "shared" / "datasets")
     args = parser.parse_args()
 
-    from casebook.reranker import Reranker
+    from answers.reranker import Reranker
 
     random.seed(SEED)
     np.random.seed(SEED)

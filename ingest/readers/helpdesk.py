@@ -11,134 +11,24 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from casebook.errors import ParseError
 from casebook.interactions import Interaction, Turn, normalize_channel, normalize_role
 from ingest.readers.base import Failure, one_line
-from ingest.readers.email_threads import html_to_text, iso_utc
-
-BUILT_IN = ("zendesk", "intercom")
-_TOP_KEYS = {"about", "format", "records", "group_by", "timestamps", "default_channel", "channels"}
-_TOP_KEYS |= {"tag_separator", "fields", "csat", "metadata", "roles", "turns"}
-_TEXT_FIELDS = {"interaction_id", "subject", "status", "priority", "customer_id", "product"}
-_TEXT_FIELDS |= {"language"}
-_DATE_FIELDS = ("created_at", "updated_at", "resolved_at")
-_FIELDS = {"tags", "channel", "csat", *_TEXT_FIELDS, *_DATE_FIELDS}
-_TURN_KEYS = {"each", "at", "text", "html", "author", "timestamp", "role", "roles"}
-_TURN_KEYS |= {"customer_author", "default_role", "internal", "include", "fallback"}
-_NUMBER = re.compile(r"\s*\d+(\.\d+)?\s*")
-_HTML_TAG = re.compile(r"<[A-Za-z/][^>]*>")
-
-Paths = str | list[str]
-
-
-def _check(ok: bool, name: str, problem: str) -> None:
-    if not ok:
-        raise ParseError(f"mapping {name}: {problem}")
-
-
-def _is_paths(spec: Any) -> bool:
-    return isinstance(spec, str) or (
-        isinstance(spec, list) and bool(spec) and all(isinstance(p, str) for p in spec)
-    )
-
-
-def _validate(mapping: Mapping[str, Any], name: str) -> dict[str, Any]:
-    """The mapping with defaults filled in; raises ParseError at the first thing wrong."""
-    spec: dict[str, Any] = {"format": "json", "timestamps": "auto", "default_channel": "ticket"}
-    spec |= mapping
-    _check(not set(spec) - _TOP_KEYS, name, f"unknown keys {sorted(set(spec) - _TOP_KEYS)}")
-    _check(spec["format"] in ("json", "csv"), name, "format must be json or csv")
-    _check("group_by" not in spec or spec["format"] == "csv", name, "group_by is for CSV only")
-    fields: Any = spec.get("fields")
-    _check(
-        isinstance(fields, dict) and "interaction_id" in fields, name, "no fields.interaction_id"
-    )
-    _check(not set(fields) - _FIELDS, name, f"unknown fields {sorted(set(fields) - _FIELDS)}")
-    _check(all(map(_is_paths, fields.values())), name, "a field is a path or a list of paths")
-    turns: Any = spec.get("turns")
-    _check(isinstance(turns, list) and bool(turns), name, "turns must list turn sources")
-    role_maps = [spec.get("roles", {})]
-    for turn in turns:
-        _check(isinstance(turn, dict) and _is_paths(turn.get("text")), name, "a turn needs text")
-        _check(not set(turn) - _TURN_KEYS, name, f"unknown turn keys {set(turn) - _TURN_KEYS}")
-        _check(not ("each" in turn and "at" in turn), name, "a turn takes each or at, not both")
-        for key in ("internal", "include"):
-            cond = turn.get(key, {"path": "", "in": []})
-            ok = isinstance(cond, dict) and _is_paths(cond.get("path"))
-            _check(ok and isinstance(cond.get("in"), list), name, f"{key}: {{path, in: [..]}}")
-        role_maps.append(turn.get("roles", {}))
-        role_maps.append({"": turn.get("default_role", "customer")})
-    try:
-        for role_map in role_maps:
-            for role in role_map.values():
-                normalize_role(role)
-        normalize_channel(spec["default_channel"])
-    except (ValueError, AttributeError) as exc:
-        raise ParseError(f"mapping {name}: {exc}") from exc
-    return spec
-
-
-def load_mapping(mapping: Mapping[str, Any] | str | Path) -> dict[str, Any]:
-    """A validated mapping, given as a dict, a built-in name ("zendesk", "intercom") or the path
-    of a JSON file; raises ParseError naming what is wrong with it."""
-    if isinstance(mapping, Mapping):
-        return _validate(mapping, "(given)")
-    if isinstance(mapping, str) and mapping in BUILT_IN:
-        text = (resources.files("ingest.mappings") / f"{mapping}.json").read_text("utf-8")
-        return _validate(json.loads(text), mapping)
-    try:
-        data = json.loads(Path(mapping).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        known = ", ".join(BUILT_IN)
-        raise ParseError(f"mapping {mapping}: not built in ({known}) nor a JSON file") from exc
-    _check(isinstance(data, dict), str(mapping), "must be a JSON object")
-    return _validate(data, str(mapping))
-
-
-def _get(obj: Any, path: str) -> Any:
-    """The value at a dotted path in JSON; None where the path leads nowhere."""
-    parts = path.split(".")
-    for i, part in enumerate(parts):
-        key = part.removesuffix("[]")
-        if key and isinstance(obj, dict):
-            obj = obj.get(key)
-        elif key and isinstance(obj, list) and key.isdigit():
-            obj = obj[int(key)] if int(key) < len(obj) else None
-        elif key:
-            return None
-        if part.endswith("[]"):
-            if not isinstance(obj, list):
-                return obj  # not a list: the caller's type check names it
-            rest = ".".join(parts[i + 1 :])
-            return [_get(item, rest) if rest else item for item in obj]
-    return obj
-
-
-class _Record:
-    """One interaction's source: a JSON object, or the CSV rows (line, row) of one ticket."""
-
-    def __init__(self, data: dict[str, Any], rows: list[tuple[int, Any]], is_csv: bool) -> None:
-        self.data, self.rows, self.is_csv = data, rows, is_csv
-
-    def first(self, paths: Paths | None, item: Any = None) -> tuple[Any, str]:
-        """(value, path) for the first path with a value; "$." paths read the whole record."""
-        for path in [] if paths is None else [paths] if isinstance(paths, str) else paths:
-            root = self.data if item is None or path.startswith("$.") else item
-            path = path.removeprefix("$.")
-            if self.is_csv:  # CSV column names may hold dots: no walking
-                value = root.get(path) if isinstance(root, dict) else None
-            else:
-                value = _get(root, path)
-            if value not in (None, "", []):
-                return value, path
-        return None, paths if isinstance(paths, str) else (paths or [""])[0]
+from ingest.readers.email_text import html_to_text, iso_utc
+from ingest.readers.helpdesk_mapping import (
+    DATE_FIELDS,
+    HTML_TAG,
+    NUMBER,
+    TEXT_FIELDS,
+    Record,
+    get_path,
+    load_mapping,
+)
 
 
 def _text(value: Any, label: str) -> str:
@@ -153,7 +43,7 @@ def _timestamp(value: Any, how: str, label: str) -> str:
     try:
         number = isinstance(value, int | float) and not isinstance(value, bool)
         if how in ("auto", "unix", "unix_ms") and (
-            number or (isinstance(value, str) and _NUMBER.fullmatch(value))
+            number or (isinstance(value, str) and NUMBER.fullmatch(value))
         ):
             seconds = float(value) / (1000 if how == "unix_ms" else 1)
             return iso_utc(datetime.fromtimestamp(seconds, UTC))
@@ -166,7 +56,7 @@ def _timestamp(value: Any, how: str, label: str) -> str:
     raise ParseError(f"{label} is not a date ({how})")
 
 
-def _matches(cond: Mapping[str, Any] | None, record: _Record, item: Any) -> bool:
+def _matches(cond: Mapping[str, Any] | None, record: Record, item: Any) -> bool:
     """Whether the value at cond["path"] is one of cond["in"] (CSV "false" matches false)."""
     if not cond:
         return False
@@ -192,7 +82,7 @@ def _role(
     return "customer" if is_customer else str(source.get("default_role", "customer"))
 
 
-def _turns(record: _Record, spec: Mapping[str, Any]) -> list[Turn]:
+def _turns(record: Record, spec: Mapping[str, Any]) -> list[Turn]:
     """The record's turns from each turn source in order, sorted by time when all have one."""
     turns: list[Turn] = []
     for source in spec["turns"]:
@@ -242,7 +132,7 @@ def _csat(value: Any, options: Mapping[str, Any]) -> float | None:
     """A score through csat.map ("good" -> 1) and onto 0..1 when csat.scale ([1, 5]) is given."""
     value_map = {str(k).lower(): v for k, v in options.get("map", {}).items()}
     score = value_map.get(value.strip().lower(), value) if isinstance(value, str) else value
-    if isinstance(score, str) and _NUMBER.fullmatch(score):
+    if isinstance(score, str) and NUMBER.fullmatch(score):
         score = float(score)
     if score is None:
         return None
@@ -256,7 +146,7 @@ def _csat(value: Any, options: Mapping[str, Any]) -> float | None:
     return (score - low) / (high - low)
 
 
-def _interaction(record: _Record, spec: Mapping[str, Any], source: str) -> Interaction:
+def _interaction(record: Record, spec: Mapping[str, Any], source: str) -> Interaction:
     """One interaction; raises ParseError naming the field at fault (never its value)."""
     values: dict[str, Any] = {}
     metadata: dict[str, Any] = {}
@@ -265,9 +155,9 @@ def _interaction(record: _Record, spec: Mapping[str, Any], source: str) -> Inter
         label = f"'{name}' (from '{where}')"
         if value is None:
             continue
-        if name in _TEXT_FIELDS or name == "channel":
+        if name in TEXT_FIELDS or name == "channel":
             values[name] = _text(value, label)
-        elif name in _DATE_FIELDS:
+        elif name in DATE_FIELDS:
             values[name] = _timestamp(value, spec["timestamps"], label)
         elif name == "tags":
             if record.is_csv and isinstance(value, str):
@@ -295,14 +185,14 @@ def _interaction(record: _Record, spec: Mapping[str, Any], source: str) -> Inter
         channel = normalize_channel(spec.get("channels", {}).get(channel, channel))
     except ValueError:
         channel = spec["default_channel"]
-    if _HTML_TAG.search(values.get("subject", "")):
+    if HTML_TAG.search(values.get("subject", "")):
         values["subject"] = " ".join(html_to_text(values["subject"]).split())
     for name in ("status", "priority"):
         values[name] = values.get(name, "").lower()
     return Interaction(channel=channel, turns=turns, metadata=metadata, source=source, **values)
 
 
-def _json_records(path: Path, spec: Mapping[str, Any]) -> Iterator[_Record | Failure]:
+def _json_records(path: Path, spec: Mapping[str, Any]) -> Iterator[Record | Failure]:
     """Each object in the file's record list ("records" path, or the file when it is a list)."""
     try:
         data = json.loads(path.read_bytes())
@@ -315,20 +205,20 @@ def _json_records(path: Path, spec: Mapping[str, Any]) -> Iterator[_Record | Fai
     except UnicodeDecodeError as exc:
         yield Failure(str(path), one_line(f"not UTF-8 text: {exc.reason} at byte {exc.start}"))
         return
-    records = data if isinstance(data, list) else _get(data, spec.get("records", ""))
+    records = data if isinstance(data, list) else get_path(data, spec.get("records", ""))
     if not isinstance(records, list):
         yield Failure(str(path), f"no list of records at '{spec.get('records', '')}'")
         return
     for number, record in enumerate(records, start=1):
         if isinstance(record, dict):
-            yield _Record(record, [(number, record)], is_csv=False)
+            yield Record(record, [(number, record)], is_csv=False)
         else:
             yield Failure(
                 f"{path}#record-{number}", f"expected an object, got {type(record).__name__}"
             )
 
 
-def _csv_records(path: Path, spec: Mapping[str, Any]) -> Iterator[_Record | Failure]:
+def _csv_records(path: Path, spec: Mapping[str, Any]) -> Iterator[Record | Failure]:
     """One record per row, or per group of rows sharing the group_by column (in file order)."""
     try:
         text = path.read_bytes().decode("utf-8-sig")
@@ -364,13 +254,13 @@ def _csv_records(path: Path, spec: Mapping[str, Any]) -> Iterator[_Record | Fail
             continue
         values = dict(zip(header, row, strict=True))
         if not group_by:
-            yield _Record(values, [(line, values)], is_csv=True)
+            yield Record(values, [(line, values)], is_csv=True)
         elif not values[group_by].strip():
             yield Failure(f"{path}:{line}", f"missing '{group_by}'")
         else:
             groups.setdefault(values[group_by].strip(), []).append((line, values))
     for rows in groups.values():
-        yield _Record(rows[0][1], rows, is_csv=True)
+        yield Record(rows[0][1], rows, is_csv=True)
 
 
 def read_helpdesk(

@@ -2,63 +2,24 @@
 
 from __future__ import annotations
 
-import json
-import shutil
-import uuid
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import StringConstraints, ValidationError
-from starlette.datastructures import UploadFile
+from pydantic import StringConstraints
 
 from casebook.documents import count_chunks, get_document, list_documents, page
-from casebook.errors import BadUpload, DocumentNotFound, UnsupportedMediaType
+from casebook.errors import DocumentNotFound
 from casebook.filters import parse_cli_filters
 from service.auth import ReaderDep, WriterDep
-from service.deps import IndexDep, SettingsDep, WriterQueueDep
-from service.document_schemas import Deleted, Document, DocumentList, Job, RecordUpload
+from service.deps import IndexDep, IngestorDep, MetricsDep, SettingsDep, WriterQueueDep
+from service.document_schemas import Deleted, Document, DocumentList, Job
 from service.jobs import Job as JobState
 from service.schemas import ErrorBody
+from service.uploads import UPLOAD_BODY, ingest_staged, stage
 
 router = APIRouter(tags=["documents"])
-MAX_FILES = 1000
-MAPPINGS = ("zendesk", "intercom")  # built-in only: a path would read the server's files
-
-
-UPLOAD_BODY = {
-    "required": True,
-    "content": {
-        "multipart/form-data": {
-            "schema": {
-                "type": "object",
-                "required": ["files"],
-                "properties": {
-                    "files": {
-                        "type": "array",
-                        "minItems": 1,
-                        "items": {"type": "string", "format": "binary"},
-                    },
-                    "kind": {"type": "string", "enum": ["auto", "documents", "interactions"]},
-                    "mapping": {"type": "string", "enum": list(MAPPINGS)},
-                },
-            }
-        },
-        "application/json": {
-            "schema": {"$ref": "#/components/schemas/RecordUpload"},
-            "example": {
-                "records": [
-                    {"doc_id": "kb-12", "title": "Refunds", "text": "Refunds take five days."}
-                ]
-            },
-        },
-    },
-}
-
-
 @router.get("/v1/documents")
 def documents(
     index: IndexDep,
@@ -125,8 +86,22 @@ def job(job_id: str, writer: WriterQueueDep, caller: ReaderDep) -> Job:
     return Job(**writer.get(caller.tenant, job_id).to_json())
 
 
+@router.post(
+    "/v1/documents",
+    openapi_extra={"requestBody": UPLOAD_BODY},
+    response_model=Job,
+    responses={
+        202: {"model": Job, "description": "Accepted: a job ingests the upload."},
+        415: {"model": ErrorBody, "description": "Neither multipart nor JSON."},
+    },
+)
 async def upload(
-    request: Request, settings: SettingsDep, writer: WriterQueueDep, caller: WriterDep
+    request: Request,
+    settings: SettingsDep,
+    writer: WriterQueueDep,
+    ingestor: IngestorDep,
+    metrics: MetricsDep,
+    caller: WriterDep,
 ) -> JSONResponse:
     """Upload files (multipart `files`) or JSON records to ingest (admin keys).
 
@@ -135,102 +110,10 @@ async def upload(
     `GET /v1/jobs/{job_id}`. A file that cannot be read is named in the report's `failed`
     and the rest is ingested. Bodies over CASEBOOK_MAX_UPLOAD_BYTES get 413.
     """
-    staging = settings.data_dir / "uploads" / uuid.uuid4().hex
-    try:
-        size, options = await _stage(request, staging)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    ingestor = request.app.state.ingestor
-    metrics = getattr(request.app.state, "metrics", None)
-    prefix = f"{staging}/"
-
-    def source_name(path: str) -> str:
-        """upload:NAME for a staged file (staging/NNNNN/NAME), any suffix kept."""
-        if not path.startswith(prefix):
-            return path
-        return "upload:" + path.removeprefix(prefix).partition("/")[2]
-
-    def work(job: JobState) -> dict[str, Any]:
-        def set_total(n: int) -> None:
-            job.total = n
-
-        def advance(n: int) -> None:
-            job.done += n
-
-        report = ingestor.run(
-            sorted(p for folder in staging.iterdir() for p in folder.iterdir()),
-            tenant=caller.tenant,
-            total=set_total,
-            progress=advance,
-            source_name=source_name,
-            **options,
-        ).to_json()
-        if metrics is not None:
-            metrics.record_ingest(caller.tenant, report)
-        return report  # type: ignore[no-any-return]
-
+    staging, size, options = await stage(request, settings.data_dir / "uploads")
+    work = ingest_staged(ingestor, metrics, staging, caller.tenant, options)
     job, future = writer.submit(caller.tenant, "upload", work, cleanup=staging)
     if size > settings.sync_upload_bytes:
         return JSONResponse(Job(**job.to_json()).model_dump(), status_code=202)
     await run_in_threadpool(future.result)
     return JSONResponse(Job(**job.to_json()).model_dump(), status_code=200)
-
-
-async def _stage(request: Request, staging: Path) -> tuple[int, dict[str, Any]]:
-    """Write the upload's files into the staging folder: (bytes, ingest options)."""
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    staging.mkdir(parents=True)
-    if content_type == "application/json":
-        body = await request.body()
-        try:
-            upload = RecordUpload.model_validate_json(body)
-        except ValidationError as exc:
-            raise RequestValidationError(exc.errors()) from exc
-        lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in upload.records)
-        (staging / "00000").mkdir()
-        (staging / "00000" / "records.jsonl").write_text(lines, encoding="utf-8")
-        return len(body), {}
-    if content_type != "multipart/form-data":
-        raise UnsupportedMediaType(
-            f"unsupported content type {content_type or '(none)'!r}: send multipart/form-data "
-            "files or application/json records"
-        )
-    form = await request.form(max_files=MAX_FILES)
-    options = _options(form.get("kind"), form.get("mapping"))
-    files = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
-    if not files:
-        raise BadUpload("no files: send them as multipart form field 'files'")
-    size = 0
-    # One folder per file: two files of one name are both read, and the second is reported
-    # as a duplicate document id, like any other per-item failure.
-    for number, upload_file in enumerate(files):
-        folder = staging / f"{number:05d}"
-        folder.mkdir()
-        target = folder / _safe_name(upload_file.filename)
-        with target.open("wb") as handle:
-            while chunk := await upload_file.read(1 << 20):
-                size += len(chunk)
-                handle.write(chunk)
-    return size, options
-
-
-def _options(kind: Any, mapping: Any) -> dict[str, Any]:
-    options: dict[str, Any] = {}
-    if kind is not None:
-        if kind not in ("auto", "documents", "interactions"):
-            raise BadUpload(f"kind must be auto, documents or interactions, not {kind!r}")
-        options["kind"] = kind
-    if mapping is not None:
-        if mapping not in MAPPINGS:
-            raise BadUpload(f"mapping must be one of {', '.join(MAPPINGS)}, not {mapping!r}")
-        options["mapping"] = mapping
-    return options
-
-
-def _safe_name(filename: str | None) -> str:
-    """The file's base name, or BadUpload for names that are empty, hidden or not plain."""
-    name = Path((filename or "").replace("\\", "/")).name
-    if not name or name.startswith(".") or len(name) > 255 or "\x00" in name:
-        raise BadUpload(f"invalid file name {filename!r}")
-    return name

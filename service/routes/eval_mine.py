@@ -21,7 +21,7 @@ class MineRequest(BaseModel):
 
 
 class MineResponse(BaseModel):
-    """The mined cases of the caller's tenant, each unreviewed (eval/mine.py)."""
+    """The mined cases of the caller's tenant, each unreviewed (mining/cases.py)."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"tenant": "acme", "cases": [{
         "qid": "interaction:T-1", "question": "my thermostat shows error E42",
@@ -37,6 +37,6 @@ def eval_mine(
 ) -> MineResponse:
     """Cases for `casebook eval` from the tenant's resolved interactions and negative feedback
     (admin keys)."""
-    from eval.mine import mine
+    from mining.cases import mine
 
     return MineResponse(tenant=caller.tenant, cases=mine(index, store, caller.tenant, body.limit))

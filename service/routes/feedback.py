@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 
 from service.auth import ReaderDep
-from service.deps import AnswerLogDep, FeedbackDep
+from service.deps import AnswerLogDep, FeedbackDep, RedactorDep
 from service.feedback_schemas import FeedbackReceipt, FeedbackRequest
 from service.schemas import ErrorBody
 
@@ -18,7 +18,7 @@ router = APIRouter(tags=["feedback"])
 )
 def feedback(
     body: FeedbackRequest,
-    request: Request,
+    redactor: RedactorDep,
     answers: AnswerLogDep,
     store: FeedbackDep,
     caller: ReaderDep,
@@ -29,7 +29,7 @@ def feedback(
     data before they are stored.
     """
     answered = answers.get(caller.tenant, body.answer_id)
-    comment = request.app.state.redactor.redact(body.comment)[0] if body.comment else ""
+    comment = redactor.redact(body.comment)[0] if body.comment else ""
     record = store.add(
         answered,
         rating=body.rating,

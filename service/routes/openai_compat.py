@@ -10,14 +10,14 @@ from collections.abc import Iterator
 from itertools import chain, islice
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Request
+from fastapi import APIRouter, Body
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from casebook.errors import ModelNotFound
 from casebook.settings import Settings
 from service.answering import answer_question, stream_answer
 from service.auth import ReaderDep
-from service.deps import SettingsDep
+from service.deps import AnsweringDep, SettingsDep
 from service.filter_schemas import filters_json
 from service.openai_schemas import (
     EXTRACTIVE_MODEL,
@@ -105,18 +105,6 @@ def model_ids(settings: Settings) -> list[str]:
     return [EXTRACTIVE_MODEL, f"casebook-{name}"]
 
 
-class ExtractiveState:
-    """The app's state without its LLM: what casebook-extractive answers with."""
-
-    llm = None
-
-    def __init__(self, state: Any) -> None:
-        self._state = state
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._state, name)
-
-
 @router.get("/v1/models")
 def models(settings: SettingsDep, caller: ReaderDep) -> ModelList:
     """The models a client may name: casebook-extractive, and the LLM-backed one if configured."""
@@ -149,7 +137,7 @@ def model(model_id: str, settings: SettingsDep, caller: ReaderDep) -> Model:
 )
 def chat_completions(
     body: Annotated[ChatCompletionRequest, Body(openapi_examples=REQUEST_EXAMPLES)],
-    request: Request,
+    answering: AnsweringDep,
     settings: SettingsDep,
     caller: ReaderDep,
 ) -> Response:
@@ -163,16 +151,15 @@ def chat_completions(
         "top_k": min(body.top_k, settings.max_top_k),
     }
     completion_id, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
-    state = request.app.state
     if body.model == EXTRACTIVE_MODEL:
-        state = ExtractiveState(state)
+        answering = answering.extractive()
     if body.stream:
-        events = stream_answer(state, caller, question, **options)
+        events = stream_answer(answering, caller, question, **options)
         first = list(islice(events, 1))  # errors surface here, before the response starts
         chunks = sse(chain(first, events), completion_id, created, body.model)
         headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
         return StreamingResponse(chunks, media_type="text/event-stream", headers=headers)
-    answer = answer_question(state, caller, question, **options)
+    answer = answer_question(answering, caller, question, **options)
     completion = {
         "id": completion_id,
         "object": "chat.completion",

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from casebook.store.base import Where
+from service.deps import OpenIndexDep
 from service.schemas import Health, Ready
 
 router = APIRouter(tags=["operations"])
@@ -18,9 +19,8 @@ def healthz() -> Health:
 
 
 @router.get("/readyz", response_model=Ready, responses={503: {"model": Ready}})
-def readyz(request: Request) -> JSONResponse:
+def readyz(index: OpenIndexDep) -> JSONResponse:
     """Ready to serve: the index is open and answers, and the embedding model is loaded."""
-    index = getattr(request.app.state, "index", None)
     checks = {"index": False, "model": False}
     if index is not None:
         try:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 
 from service.answering import answer_question, sse, stream_answer
 from service.auth import ReaderDep
-from service.deps import IndexDep, SettingsDep, check_limits
+from service.deps import AnsweringDep, IndexDep, SettingsDep, check_limits
 from service.filter_schemas import filters_json
 from service.schemas import (
     SSE_EVENT_SCHEMA,
@@ -55,7 +55,9 @@ EVENT_STREAM: dict[str, Any] = {"schema": SSE_EVENT_SCHEMA, "example": ANSWER_EV
     response_model=AnswerResponse,
     responses={200: {"content": {"text/event-stream": EVENT_STREAM}}},
 )
-def answer(body: AnswerRequest, request: Request, settings: SettingsDep, caller: ReaderDep) -> Any:
+def answer(
+    body: AnswerRequest, answering: AnsweringDep, settings: SettingsDep, caller: ReaderDep
+) -> Any:
     """An answer from the caller's knowledge with [n] citations, or an abstention.
 
     The offline answerer copies the sentences that answer the question, and nothing else;
@@ -72,5 +74,5 @@ def answer(body: AnswerRequest, request: Request, settings: SettingsDep, caller:
         "top_k": body.top_k,
     }
     if body.stream:
-        return sse(stream_answer(request.app.state, caller, body.question, **options))
-    return AnswerResponse(**answer_question(request.app.state, caller, body.question, **options))
+        return sse(stream_answer(answering, caller, body.question, **options))
+    return AnswerResponse(**answer_question(answering, caller, body.question, **options))

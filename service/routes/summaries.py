@@ -4,20 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 
 from casebook.errors import DocumentNotFound
-from casebook.generate_summary import (
-    SummaryJob,
-    interaction_job,
-    stream_summary,
-    summarize_with,
-    topic_job,
-)
-from casebook.summary import summarize as summarize_interaction
 from service.answering import sse
 from service.auth import ReaderDep
-from service.deps import IndexDep, SettingsDep, check_limits
+from service.deps import IndexDep, LLMDep, SettingsDep, check_limits
 from service.filter_schemas import filters_json
 from service.schemas import SSE_EVENT_SCHEMA, ErrorBody
 from service.summary_schemas import (
@@ -26,6 +18,14 @@ from service.summary_schemas import (
     SummarizeRequest,
     TopicSummaryRequest,
 )
+from summaries.generate import (
+    SummaryJob,
+    interaction_job,
+    stream_summary,
+    summarize_with,
+    topic_job,
+)
+from summaries.interaction import summarize as summarize_interaction
 
 router = APIRouter(tags=["summaries"])
 
@@ -69,7 +69,7 @@ SUMMARY_EVENTS = (
 )
 def summarize(
     body: SummarizeRequest,
-    request: Request,
+    llm: LLMDep,
     index: IndexDep,
     settings: SettingsDep,
     caller: ReaderDep,
@@ -88,11 +88,10 @@ def summarize(
     and `fallback_reason` as answers do. `"stream": true` answers with Server-Sent Events
     (delta..., citations, then done with `{"summary": <the JSON>}`).
     """
-    llm = getattr(request.app.state, "llm", None)
     canaries = settings.llm_canaries
     job: SummaryJob | None = None
     if isinstance(body, TopicSummaryRequest):
-        from casebook.topics import summarize_topic
+        from summaries.topics import summarize_topic
 
         check_limits(settings, text=body.query)
         topic = summarize_topic(
@@ -108,7 +107,7 @@ def summarize(
         except DocumentNotFound:
             if by_interaction:
                 raise
-            from casebook.doc_summary import summarize_document
+            from summaries.document import summarize_document
 
             extractive = summarize_document(
                 index, caller.tenant, item_id, caller.audience

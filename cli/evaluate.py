@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
-from casebook.cli_common import JsonOpt, TenantOpt, fail, open_or_fail
 from casebook.errors import CasebookError
 from casebook.settings import Settings
+from cli.common import JsonOpt, TenantOpt, fail, open_or_fail
 
 # What `pip install 'casebook[eval]'` adds; a server install leaves them out.
 EVAL_FRAMEWORKS = ("ragas", "langchain_community", "langchain_core", "rouge_score")
@@ -125,7 +125,7 @@ def eval_mine(
 ) -> None:
     """Write a suite of cases for review from resolved interactions and negative feedback."""
     from casebook.feedback import FeedbackStore
-    from eval.mine import mine, write_mined
+    from mining.cases import mine, write_mined
 
     if against:
         from eval.targets import HttpTarget, TargetError

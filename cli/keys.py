@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
-from casebook.cli_common import JsonOpt, fail
 from casebook.errors import CasebookError
 from casebook.settings import Settings
+from cli.common import JsonOpt, fail
 
 keys_app = typer.Typer(
     help="API keys: each belongs to one tenant and has a role (agent, bot or admin) and an "
@@ -34,7 +34,7 @@ def keys_create(
     as_json: JsonOpt = False,
 ) -> None:
     """Create a key and print it once; only its hash is stored."""
-    from casebook.keys import KeyStore
+    from service.keys import KeyStore
 
     try:
         key, record = KeyStore.for_settings(Settings()).create(tenant, role, audience)
@@ -59,7 +59,7 @@ def keys_create(
 @keys_app.command("list")
 def keys_list(as_json: JsonOpt = False) -> None:
     """Every key: id, tenant, role, when it was created, and whether it is revoked."""
-    from casebook.keys import KeyStore
+    from service.keys import KeyStore
 
     try:
         records = KeyStore.for_settings(Settings()).list()
@@ -81,7 +81,7 @@ def keys_list(as_json: JsonOpt = False) -> None:
 @keys_app.command("revoke")
 def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key_id to revoke.")]) -> None:
     """Revoke a key; a running server stops accepting it at once."""
-    from casebook.keys import KeyStore
+    from service.keys import KeyStore
 
     try:
         KeyStore.for_settings(Settings()).revoke(key_id)

@@ -1,6 +1,6 @@
 """Answer benchmark: answer every question of a set through the product's answer path and score it.
 
-    python bench/answers.py [--dataset sample,doc2dial,clapnq,mtrag] [--limit N]
+    python bench/answer_quality.py [--dataset sample,doc2dial,clapnq,mtrag] [--limit N]
                             [--threshold T] [--data-dir DIR] [--out bench/results/answers.json]
 
 Sets: ``sample`` (casebook/sample with eval/suites/sample/queries.jsonl), and the shared
@@ -38,13 +38,13 @@ from casebook.offline import go_offline  # noqa: E402
 
 go_offline()
 
-from casebook import ask  # noqa: E402
-from casebook.reranker import MODEL_DIR, Reranker  # noqa: E402
+from answers import ask  # noqa: E402
+from answers.reranker import MODEL_DIR, Reranker  # noqa: E402
 from casebook.settings import Settings  # noqa: E402
 from casebook.wiring import open_index  # noqa: E402
 from eval.answers import answer_right, ece  # noqa: E402
 from eval.datasets import Query, load_queries, read_jsonl  # noqa: E402
-from ingest.runner import Ingestor  # noqa: E402
+from service import ingestion  # noqa: E402
 
 DATASETS = ROOT.parent / "shared" / "datasets"
 SAMPLE_CORPUS = ROOT / "casebook" / "sample"
@@ -158,7 +158,7 @@ def run_set(
     index = open_index(settings)
     try:
         started = time.perf_counter()
-        Ingestor(index, settings).run(paths, tenant="bench")
+        ingestion.ingestor(index, settings).run(paths, tenant="bench")
         index.optimize()
         ingest_s = time.perf_counter() - started
         timed = TimedReranker(reranker)

@@ -1,10 +1,10 @@
 """What an extractive answer is chosen from: the retrieved chunks' answer units and their scores.
 
-Each retrieved chunk is cut into answer units by its structure (``casebook.units``: a FAQ's
+Each retrieved chunk is cut into answer units by its structure (``answers.units``: a FAQ's
 answer cell, a table row, a numbered procedure, a list item, a sentence); units that look
 injected or carry a link are dropped before anything is scored. The units closest to the
 question by the cheap features below are then read by the answer reranker (a cross-encoder,
-``casebook.reranker``), whose score picks the answer and, calibrated, is its confidence.
+``answers.reranker``), whose score picks the answer and, calibrated, is its confidence.
 
 Units are first scored by their embedding similarity to the question (alone and with the last
 user turn), idf-weighted term overlap with the same, their chunk's search score, and whether
@@ -23,12 +23,12 @@ from typing import Any
 
 import numpy as np
 
-from casebook.guard import quotable
+from answers.reranker import Reranker, packaged_reranker, passage_text, query_text
+from answers.units import Unit, answer_units
 from casebook.index import Index
 from casebook.models import SearchResult, heading_path
-from casebook.reranker import Reranker, packaged_reranker, passage_text, query_text
 from casebook.sentences import terms
-from casebook.units import Unit, answer_units
+from grounding.guard import quotable
 
 POOL = 20  # hits read per question: the collection for idf weights and the document margin
 RERANK = 12  # units the reranker reads per question, the best by the cheap features

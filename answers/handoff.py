@@ -9,7 +9,7 @@ A message whose tail opens as a general question ("how do I...", "what is...", a
 general_questions regex) is never account_specific by example, only by pattern: the knowledge
 base answers how-to questions, even when they say "my".
 
-Rules file (JSON; the default is casebook/handoff_rules.json)::
+Rules file (JSON; the default is answers/handoff_rules.json)::
 
     {
       "threshold": 0.55,          # min cosine between the message and a reason's nearest example

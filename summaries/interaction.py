@@ -17,7 +17,7 @@ embedding cosine to the sentence centroid when an ``Embedder`` is given), length
 outcome and request cue words, and a penalty for pleasantries ("Happy to help!"). A single
 agent sentence goes to ``resolution`` when it comes from the agent's last message or the
 status is resolved, else to ``actions``. But when an agent sentence fixed the problem (an action
-like "I've refunded...", or an instruction the customer says worked: casebook/resolution.py),
+like "I've refunded...", or an instruction the customer says worked: summaries/resolution.py),
 that sentence alone is the resolution and the status is resolved (escalated for a hand-off).
 A sentence of the opening with an error code ("E22", "error 403") is always in the issue, and
 a letter's closing line ("Regards, Tomasz Olenko") never is.
@@ -28,7 +28,6 @@ customer; they can decide the status, and the status line then says "(per intern
 
 from __future__ import annotations
 
-import html
 import math
 import re
 from collections import Counter
@@ -36,110 +35,31 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from casebook.interactions import Interaction
-from casebook.resolution import Fix, find_fix
-from casebook.sentences import STOPWORDS, split_sentences
+from casebook.sentences import STOPWORDS
+from summaries.cues import (
+    ERROR_CODE,
+    LABELS,
+    OUTCOME,
+    PLEASANTRY,
+    PROBLEM,
+    REQUEST,
+    SECTIONS,
+    SIGNATURE,
+    STAFF_ROLES,
+    WORD,
+    clean,
+    sentences,
+)
+from summaries.status import Citation, fix_of, status_of
 
 if TYPE_CHECKING:  # summarising without an embedder never imports torch
     from casebook.embedding import Embedder
-
-STATUSES = ("resolved", "pending", "escalated", "unknown")
-SECTIONS = ("issue", "actions", "resolution", "status")
-STAFF_ROLES = ("agent", "bot")  # quoted for actions and resolution; "system" is never quoted
-LABELS = {"customer": "Customer", "agent": "Agent", "bot": "Bot", "internal": "Internal note"}
-
-# Status field values of ticketing systems, mapped to ours (anything else: read the turns).
-STATUS_FIELD = {
-    "resolved": "resolved", "solved": "resolved", "closed": "resolved", "done": "resolved",
-    "escalated": "escalated", "pending": "pending", "open": "pending", "new": "pending",
-    "waiting": "pending", "on-hold": "pending", "on_hold": "pending", "hold": "pending",
-    "in progress": "pending", "in_progress": "pending",
-}  # fmt: skip
-
-URL = re.compile(r"(?:https?://|www\.)\S+")
-HANDLE = re.compile(r"(?<!\w)@\w+")
-COUNTER = re.compile(r"^\(?\d/\d\)?\s+|\s+\(?\d/\d\)?$")
-SIGN_OFF = re.compile(r"(?:\s|(?<=[.!?]))(?:\^\s?[A-Za-z]{1,12}|[-–—~]\s?[A-Z][a-z]{1,12})$")
-ORPHAN_PUNCTUATION = re.compile(r"\s+([,;:.!?])")
-WORD = re.compile(r"[a-z0-9']+")
-ERROR_CODE = re.compile(  # "E22", "error 403", "code 0x80070005": never trimmed from the issue
-    r"\b(?:[A-Z]{1,3}-?\d{2,4}|(?i:error|code|err)\s*[#:]?\s*[A-Za-z]{0,3}-?\d+\w*)\b"
-)
-SIGNATURE = re.compile(  # a letter's closing line: "Regards, Tomasz Olenko", "Thanks, Priya"
-    r"^(?i:(?:(?:kind|best|warm|many)\s+)?(?:regards|thanks|thank you|cheers|sincerely|best))"
-    r"[,!.]?(?:\s+[A-Z][\w'-]*){0,3}[.!]?$"
-)
-
-PROBLEM = re.compile(
-    r"\b(?:can ?not|can'?t|couldn'?t|won'?t|doesn'?t|didn'?t|isn'?t|aren'?t|haven'?t|not|no|"
-    r"unable|error\w*|issue\w*|problem\w*|broken|fail\w*|crash\w*|stuck|missing|never|still|"
-    r"wrong|charged|refund|cancel\w*|delay\w*|late|lost|help|why|keeps?|disappoint\w*|"
-    r"terrible|worst|annoy\w*|frustrat\w*|complain\w*)\b"
-)
-REQUEST = re.compile(
-    r"\b(?:please|try|could you|can you|would you|send|dm|direct message|check\w*|restart\w*|"
-    r"reinstall\w*|updat\w*|reset\w*|clear\w*|visit|contact|reach out|call|follow\w*|confirm|"
-    r"provide|share|look into|investigat\w*|we'll|we will|i'll|i will|let's|recommend\w*|"
-    r"suggest\w*|advis\w*|need)\b"
-)
-OUTCOME = re.compile(
-    r"\b(?:refund\w*|replace\w*|resolved|fixed|sorted|credit\w*|compensat\w*|escalat\w*|"
-    r"passed|forwarded|raised|reported|arranged|rebook\w*|processed|issued|will be|has been|"
-    r"have been|is now|are now|available|expected|within|unfortunately|unable)\b"
-)
-ESCALATED = re.compile(  # handed to another team or level
-    r"\b(?:escalat\w*|(?:passed|forwarded|referred|handed)(?: on)?(?: \w+){0,2} (?:on )?to|"
-    r"raised (?:this|it|a \w+) with|specialist team|tier (?:2|two|3|three)|"
-    r"(?:to|with) (?:a|my|our|the) (?:supervisor|manager))\b"
-)
-CONFIRMED = re.compile(
-    r"\b(?:works?|worked|working now|fixed|sorted|resolved|all good|that helps|helped|got it|"
-    r"received|perfect|brilliant|awesome|appreciate\w*|thanks?|thank you|thx|cheers)\b"
-)
-CLOSING = re.compile(
-    r"\b(?:glad|you'?re welcome|happy to help|my pleasure|any ?time|enjoy|good to go|all set|"
-    r"taken care of|(?:is|are|has been|have been|now) (?:sorted|resolved|fixed)|"
-    r"(?:i've|we've|i have|we have|has been|have been) (?:arranged|issued|processed|refunded|"
-    r"credited|re-?sent|replaced))\b"
-)
-PENDING = re.compile(
-    r"\b(?:dm|direct message|private message|follow(?:ing)? up|get back to you|be in touch|"
-    r"look(?:ing)? into|investigat\w*|please (?:send|provide|share|confirm|reach|contact|call|"
-    r"check|try|let)|reach(?:ing)? out|we'll|we will|i'll|i will|waiting|awaiting|shortly|"
-    r"contact(?:ed)? you|will be contacted)\b"
-)
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-# Words that carry no content in a support chat: a sentence made only of these is a pleasantry.
-PLEASANTRY = _words(
-    "hi hello hey dear thanks thank thx ty cheers welcome glad happy great good nice awesome "
-    "perfect ok okay sure sorry apologies apologize hear help assist assistance know let "
-    "anything else further questions question hand lend day evening weekend morning night "
-    "enjoy care feel free reach team message again much appreciate appreciated understanding "
-    "patience wonderful lovely pleasure anytime time hope soon please yes yeah no problem "
-    "worries definitely absolutely"
-)
 
 MIN_WORDS = 3  # shorter fragments ("Hi Sam,", "Thanks!") say nothing worth quoting
 ISSUE_WORDS, ISSUE_SENTENCES = 30, 2  # cap on the opening: references run ~35 words in all
 SHORT_ISSUE_WORDS = 8  # an opening this short ("Hi, can you help?") borrows the next message
 STAFF_WORDS = 30  # budget for a second agent sentence
 SECOND_SENTENCE_SCORE = 0.8  # a second agent sentence must score this high (typical best: 0.9)
-
-
-@dataclass(frozen=True)
-class Citation:
-    """A quote (cleaned as ``clean`` does) from the 0-based turn it came from."""
-
-    turn: int
-    role: str
-    quote: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"turn": self.turn, "role": self.role, "quote": self.quote}
 
 
 @dataclass(frozen=True)
@@ -194,24 +114,6 @@ class Summary:
             },
             "citations": [c.to_json() for c in self.citations],
         }
-
-
-def clean(text: str) -> str:
-    """A turn's text as it is quoted: no URLs, @handles, thread counters or trailing sign-off."""
-    text = URL.sub(" ", HANDLE.sub(" ", html.unescape(text)))
-    lines = []
-    for line in text.split("\n"):
-        line = ORPHAN_PUNCTUATION.sub(r"\1", " ".join(line.split()))  # "Hi @Sam, ok" -> "Hi, ok"
-        line = SIGN_OFF.sub("", COUNTER.sub("", line)).lstrip(",;: ").strip()
-        if line:
-            lines.append(line)
-    return "\n".join(lines)
-
-
-def sentences(text: str) -> list[str]:
-    """The sentences of cleaned text (each a substring of it), without wordless fragments."""
-    spans = split_sentences(text)
-    return [text[a:b] for a, b in spans if re.search(r"[^\W\d_]{2}", text[a:b])]
 
 
 @dataclass
@@ -288,7 +190,7 @@ def _issue_score(item: _Sentence) -> float:
 
 
 def _staff_score(item: _Sentence, last_rank: int) -> float:
-    """Weights set on TweetSumm's train split and checked on its valid split (bench/summaries)."""
+    """Weights set on TweetSumm's train split, checked on its valid one (bench/summary_quality)."""
     return (
         0.53 * item.similarity
         + 0.7 * min(len(item.words), 30) / 30
@@ -341,56 +243,10 @@ def _staff(staff: list[_Sentence]) -> list[_Sentence]:
     return [best]
 
 
-def _fix(interaction: Interaction) -> Fix | None:
-    """The agent sentence that fixed the problem (casebook/resolution.py), if any."""
-    return find_fix([(t.role, sentences(clean(t.text))) for t in interaction.turns])
-
-
-def infer_status(interaction: Interaction) -> tuple[str, Citation | None]:
-    """The status field when it names one we know; else resolved when an agent fixed it (see
-    casebook/resolution.py; escalated when the fix hands it on), cited by the customer's
-    confirmation or else the fix; else read from the last turns (newest first).
-
-    Per sentence, newest first: escalation wording from staff; a customer's thanks or
-    confirmation without a complaint, or an agent's closing ("Glad to help"), is resolved; an
-    open next step ("DM us", "we'll follow up", a question to the customer) or a customer's
-    unanswered question or complaint is pending.
-    """
-    return _status(interaction, _fix(interaction))
-
-
-def _status(interaction: Interaction, fix: Fix | None) -> tuple[str, Citation | None]:
-    mapped = STATUS_FIELD.get(interaction.status.strip().lower())
-    if mapped:
-        return mapped, None
-    if fix:
-        said, quote = fix.confirmation or (fix.turn, fix.text)
-        cite = Citation(said, interaction.turns[said].role, quote)
-        handed_on = fix.hands_off or ESCALATED.search(fix.text.lower())
-        return ("escalated" if handed_on else "resolved"), cite
-    recent = [(n, t) for n, t in enumerate(interaction.turns) if clean(t.text)][-4:]
-    for number, turn in reversed(recent):
-        staff = turn.role in (*STAFF_ROLES, "internal")
-        for text in reversed(sentences(clean(turn.text)) or [clean(turn.text)]):
-            lower = text.lower()
-            cite = Citation(number, turn.role, text)
-            if staff and ESCALATED.search(lower):
-                return "escalated", cite
-            if turn.role == "customer" and CONFIRMED.search(lower) and not PROBLEM.search(lower):
-                return "resolved", cite
-            if staff and CLOSING.search(lower):
-                return "resolved", cite
-            if staff and (PENDING.search(lower) or "?" in text):  # waiting on the customer
-                return "pending", cite
-            if turn.role == "customer" and ("?" in text or PROBLEM.search(lower)):
-                return "pending", cite
-    return "unknown", None
-
-
 def summarize(interaction: Interaction, embedder: Embedder | None = None) -> Summary:
     """An extractive summary of one interaction: issue, actions, resolution, status, citations."""
-    fix = _fix(interaction)
-    status, source = _status(interaction, fix)
+    fix = fix_of(interaction)
+    status, source = status_of(interaction, fix)
     items = _split(interaction)
     _score_similarity(items, embedder)
     customer = [s for s in items if s.role == "customer"]
@@ -412,3 +268,8 @@ def summarize(interaction: Interaction, embedder: Embedder | None = None) -> Sum
         status,
         source,
     )
+
+
+def resolution_sections(interaction: Interaction) -> dict[str, str]:
+    """The summary's sections, for the resolution chunk written at ingest."""
+    return dict(summarize(interaction).to_json()["sections"])

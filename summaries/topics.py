@@ -22,7 +22,7 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from casebook.filters import to_where
 from casebook.index import Index
 from casebook.sentences import STOPWORDS
-from casebook.summary import LABELS, PLEASANTRY, STATUS_FIELD, STATUSES, sentences
+from summaries.cues import LABELS, PLEASANTRY, STATUS_FIELD, STATUSES, sentences
 
 KINDS = ["interaction", "resolution"]
 POOL = 3  # chunks searched per interaction wanted

@@ -13,7 +13,8 @@ import html
 import re
 from collections.abc import Mapping, Sequence
 
-from casebook.answer import NO_ANSWER
+# The abstention answers return; the prompt asks the LLM for the same words.
+NO_ANSWER = "I could not find this in the knowledge base."
 
 Message = dict[str, str]  # {"role": "system" | "user", "content": ...}
 

@@ -1,6 +1,6 @@
 """Summary benchmark: summarise every interaction of a dataset and score it with ROUGE.
 
-    python bench/summaries.py [--dataset ../shared/datasets/tweetsumm] [--limit N]
+    python bench/summary_quality.py [--dataset ../shared/datasets/tweetsumm] [--limit N]
                               [--no-embedder] [--stem] [--out bench/results/summaries.json]
 
 ROUGE-1/2/L F1 (eval/rouge.py over rouge-score: best over each interaction's reference
@@ -38,8 +38,10 @@ from casebook.interactions import (  # noqa: E402
     normalize_channel,
     normalize_role,
 )
-from casebook.summary import Citation, Summary, clean, infer_status, summarize  # noqa: E402
 from eval.rouge import rouge  # noqa: E402
+from summaries.cues import clean  # noqa: E402
+from summaries.interaction import Summary, summarize  # noqa: E402
+from summaries.status import Citation, infer_status  # noqa: E402
 
 METRICS = ("rouge1", "rouge2", "rougeL")
 

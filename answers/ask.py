@@ -13,17 +13,17 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from casebook.answer import changes_topic, decide, hand_off, prefer_standalone
+from answers.decision import changes_topic, decide, hand_off, prefer_standalone
+from answers.evidence import Evidence, gather
+from answers.generate import Event, Generated, Question, generate_answer, replay
+from answers.generate import stream_answer as stream_generated
+from answers.reranker import Reranker
 from casebook.conversation import fit
-from casebook.evidence import Evidence, gather
-from casebook.generate import Event, Generated, Question, generate_answer, replay
-from casebook.generate import stream_answer as stream_generated
 from casebook.index import Index
-from casebook.reranker import Reranker
 from casebook.settings import Settings
 
 if TYPE_CHECKING:
-    from casebook.handoff import HandoffDetector
+    from answers.handoff import HandoffDetector
     from casebook.llm import LLM
 
 
@@ -112,7 +112,7 @@ def stream(
     audience: str = "agent",
     on_result: Callable[[Generated], None] | None = None,
 ) -> Iterator[Event]:
-    """The answer as events (see ``casebook.generate``); retrieval runs before this returns."""
+    """The answer as events (see ``answers.generate``); retrieval runs before this returns."""
     prepared = prepare(answerer, tenant, question, history, filters, top_k, audience)
     if answerer.llm is not None and prepared.evidence is not None:
         return stream_generated(

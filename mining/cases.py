@@ -18,9 +18,9 @@ from typing import Any
 from casebook.feedback import FeedbackStore
 from casebook.index import Index
 from casebook.interactions import Interaction, interaction_from_payload
-from casebook.resolution import STAFF_ROLES, find_fix
 from casebook.store.base import Condition, Where
-from casebook.summary import clean, sentences
+from summaries.cues import clean, sentences
+from summaries.resolution import STAFF_ROLES, find_fix
 
 MIN_QUESTION_WORDS = 4  # "hi", "help!" and "@brand ???" are not questions
 # fixes find_fix accepts that do not answer the question (seen in a review of mined cases): a

@@ -16,8 +16,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from casebook.citations import Reply
-from casebook.generate import (
+from casebook.interactions import Interaction
+from grounding.citations import Reply
+from grounding.completion import (
     NO_VALID_CITATION,
     Event,
     Outcome,
@@ -26,11 +27,11 @@ from casebook.generate import (
     replay,
     stream,
 )
-from casebook.guard import reply_check
-from casebook.interactions import Interaction
-from casebook.prompt import Message, interaction_messages, topic_messages
-from casebook.summary import STAFF_ROLES, Summary, clean
-from casebook.topics import TopicSummary
+from grounding.guard import reply_check
+from grounding.prompt import Message, interaction_messages, topic_messages
+from summaries.cues import STAFF_ROLES, clean
+from summaries.interaction import Summary
+from summaries.topics import TopicSummary
 
 if TYPE_CHECKING:
     from llama_index.core.llms import LLM

@@ -1,12 +1,12 @@
 """Extractive, cited answers from the index, without an LLM.
 
-An answer quotes the answer unit the reranker scores highest (``casebook.evidence``: a FAQ's
+An answer quotes the answer unit the reranker scores highest (``answers.evidence``: a FAQ's
 answer cell, a table row with its column names, a numbered procedure, or a sentence with the
 neighbours it needs to stand alone), verbatim, each quote followed by a marker [n] for the n-th
 citation; nothing else is written. Citations give the quote's character range in the document.
 
 The confidence is the calibrated chance that the question is answerable here, from the best
-unit's score and its lead over the others (``casebook/reranker/answerability.json``); below
+unit's score and its lead over the others (``answers/reranker/answerability.json``); below
 ``THRESHOLD`` the answerer abstains with ``NO_ANSWER`` and no citations. ``reason`` is "" for
 an answer, "no_evidence" when the search found nothing (or no quotable sentence), and
 "low_confidence" when the evidence was too weak to answer from.
@@ -24,13 +24,13 @@ from typing import Any
 
 import numpy as np
 
-from casebook.evidence import NOT_READ, Evidence, cheap_scores
+from answers.evidence import NOT_READ, Evidence, cheap_scores
+from answers.reranker import MODEL_DIR
 from casebook.index import Index
-from casebook.reranker import MODEL_DIR
+from grounding.prompt import NO_ANSWER
 
-NO_ANSWER = "I could not find this in the knowledge base."
 NO_EVIDENCE, LOW_CONFIDENCE = "no_evidence", "low_confidence"
-# Reasons a person must take over whatever the knowledge base holds (casebook.handoff), and the
+# Reasons a person must take over whatever the knowledge base holds (answers.handoff), and the
 # text the answer carries for each.
 HANDOFF_MESSAGES = {
     "urgent_safety": "This may be a safety emergency, so a person from our team is taking over. "

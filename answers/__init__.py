@@ -1,0 +1,1 @@
+"""Answers: the answer decision, evidence, the reranker, generated answers and hand-off."""

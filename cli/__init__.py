@@ -1,0 +1,1 @@
+"""The command line (`casebook ...`): the composition root for the CLI."""

@@ -1,0 +1,1 @@
+"""Grounding: prompts over numbered sources, their citation markers and the injection guard."""
