@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from service.auth import AdminDep
 from service.deps import FeedbackDep, IndexDep
@@ -16,8 +16,15 @@ router = APIRouter(tags=["evaluation"])
 class MineRequest(BaseModel):
     """How many cases to mine (0: all)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"limit": 200}]})
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"limit": 200}]})
     limit: int = Field(0, ge=0, le=100_000)
+
+    @field_validator("limit", mode="before")
+    @classmethod
+    def _not_a_bool(cls, value: Any) -> Any:
+        if isinstance(value, bool):  # JSON true/false is not a number
+            raise ValueError("limit must be an integer")
+        return value
 
 
 class MineResponse(BaseModel):
