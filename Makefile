@@ -24,7 +24,7 @@ demo: setup
 	$(BIN)/casebook serve
 
 lint: setup-dev
-	$(BIN)/ruff check casebook grounding answers summaries ingest service eval cli bench tests training
+	$(BIN)/ruff check casebook grounding answers summaries mining ingest service eval cli bench tests training
 	$(BIN)/mypy
 	@# The import contract (pyproject.toml [tool.importlinter]): imports only run down the layers.
 	@# tests/test_import_contract.py proves it fails on an import that runs up a layer.

@@ -82,7 +82,8 @@ def test_every_front_end_gives_the_same_answer(
     settings = Settings(data_dir=data, qdrant_url=None)
     index = open_index(settings, embedder)
     try:
-        report = ingestion.ingestor(index, settings).run([ROOT / "casebook" / "sample"], tenant="default")
+        sample = ROOT / "casebook" / "sample"
+        report = ingestion.ingestor(index, settings).run([sample], tenant="default")
         assert not report.failed
         target = LocalTarget(index, settings)
         evaluated = [target.answer("default", q, h, 5) for q, h in QUESTIONS]
