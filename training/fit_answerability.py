@@ -38,7 +38,7 @@ SEED = 13
 
 
 def unit_right(name: str, q, doc_id: str, start: int, end: int, text: str) -> bool:  # type: ignore[no-untyped-def]
-    from train_reranker import recall
+    from reranker_data import recall
 
     if not q.answerable or doc_id not in q.gold_doc_ids:
         return False
@@ -62,6 +62,7 @@ def extract(args: argparse.Namespace) -> None:
 
     from answers.evidence import NOT_READ, gather, unit_passage
     from answers.reranker import Reranker, query_text
+    from casebook.sentences import terms
     from casebook.settings import Settings
     from casebook.wiring import open_index
     from service.ingestion import ingestor as Ingestor
@@ -91,9 +92,10 @@ def extract(args: argparse.Namespace) -> None:
                         "passage": unit_passage(ev, i),
                         "right": unit_right(args.set, q, hit.doc_id, start, end, ev.quote(i)),
                     })  # fmt: skip
+                pool = sorted({t for h in ev.hits for t in terms(f"{h.title} {h.text}")})
                 row = {"set": args.set, "qid": q.qid, "answerable": q.answerable,
                        "query": query_text(q.question, q.history),
-                       "question": q.question, "units": units}  # fmt: skip
+                       "question": q.question, "pool": pool, "units": units}  # fmt: skip
                 out.write(json.dumps(row) + "\n")
                 if n % 50 == 0:
                     print(f"{args.set}: {n} questions", flush=True)
@@ -175,7 +177,7 @@ def questions_only(rows: list[dict], data_dir: Path) -> list[dict]:
     """Rows whose turn asks something: doc2dial's user turns include statements ("Nope,
     earlier but..."), which an answerer is not asked to answer (the reranker trains on the
     same filter)."""
-    from train_reranker import ASKS
+    from reranker_data import ASKS
 
     from eval.datasets import load_queries
 
