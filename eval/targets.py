@@ -109,9 +109,8 @@ class LocalTarget:
     ) -> Reply:
         from answers import ask
 
-        result = ask.answer(
-            self.answerer, tenant, question, history, excluding(exclude), top_k=top_k
-        )
+        asked = ask.Asked(tenant, question, history, excluding(exclude), top_k)
+        result = ask.answer(self.answerer, asked)
         return reply(result.to_json())
 
     def summarize(self, tenant: str, interaction_id: str) -> str:
