@@ -1,5 +1,6 @@
 """The one answer path: REST, the OpenAI-compatible route, MCP, `casebook answer` and eval all
-answer through ``answer`` (or ``stream``) with an ``Answerer`` built from the same settings.
+answer an ``Asked`` question through ``answer`` (or ``stream``) with an ``Answerer`` built from
+the same settings.
 
 A question is fitted to the conversation budget; for a customer-facing caller it may be handed
 to a person; then the evidence is gathered (unquotable units dropped, the reranker read), a
@@ -39,6 +40,19 @@ class Answerer:
 
 
 @dataclass(frozen=True)
+class Asked:
+    """A question as asked: in which tenant, after which turns, where to look, and for whom
+    (an "agent", or a "customer" who may be handed to a person)."""
+
+    tenant: str
+    question: str
+    history: Sequence[Mapping[str, str]] = ()
+    filters: Mapping[str, Any] | None = None
+    top_k: int = 5
+    audience: str = "agent"
+
+
+@dataclass(frozen=True)
 class Prepared:
     """A question made ready to answer: fitted to the budget, then handed off or searched."""
 
@@ -47,35 +61,27 @@ class Prepared:
     handoff: str | None
 
 
-def prepare(
-    answerer: Answerer,
-    tenant: str,
-    question: str,
-    history: Sequence[Mapping[str, str]] = (),
-    filters: Mapping[str, Any] | None = None,
-    top_k: int = 5,
-    audience: str = "agent",
-) -> Prepared:
+def prepare(answerer: Answerer, asked: Asked) -> Prepared:
     """Fit, check for hand-off (customer audiences only: an agent asking about a gas smell is
     the person), and gather the evidence."""
-    settings = answerer.settings
-    detector = answerer.handoff if audience == "customer" else None
-    reason = detector.reason(question) if detector is not None else None
-    focused, turns = fit(question, history, settings.conversation_budget)
-    asked = Question(focused, turns, top_k, settings.answer_min_confidence, settings.llm_canaries)
+    settings, top_k = answerer.settings, asked.top_k
+    detector = answerer.handoff if asked.audience == "customer" else None
+    reason = detector.reason(asked.question) if detector is not None else None
+    focused, turns = fit(asked.question, asked.history, settings.conversation_budget)
+    fitted = Question(focused, turns, top_k, settings.answer_min_confidence, settings.llm_canaries)
     if reason is not None:
-        return Prepared(asked, None, reason)
+        return Prepared(fitted, None, reason)
 
     def evidence_for(context: list[dict[str, str]]) -> Evidence:
         return gather(
-            answerer.index, tenant, focused, context, filters, top_k, audience,
+            answerer.index, asked.tenant, focused, context, asked.filters, top_k, asked.audience,
             canaries=settings.llm_canaries, reranker=answerer.reranker,
         )  # fmt: skip
 
     evidence = evidence_for(turns)
     if evidence.conversational and changes_topic(answerer.index, focused, turns):
-        evidence = prefer_standalone(evidence, evidence_for([]), asked.threshold)
-    return Prepared(asked, evidence, None)
+        evidence = prefer_standalone(evidence, evidence_for([]), fitted.threshold)
+    return Prepared(fitted, evidence, None)
 
 
 def extractive(prepared: Prepared) -> Generated:
@@ -86,34 +92,19 @@ def extractive(prepared: Prepared) -> Generated:
     return Generated(decide(prepared.evidence, prepared.question.threshold), "extractive")
 
 
-def answer(
-    answerer: Answerer,
-    tenant: str,
-    question: str,
-    history: Sequence[Mapping[str, str]] = (),
-    filters: Mapping[str, Any] | None = None,
-    top_k: int = 5,
-    audience: str = "agent",
-) -> Generated:
+def answer(answerer: Answerer, asked: Asked) -> Generated:
     """The answer to a question with its conversation so far, and how it was made."""
-    prepared = prepare(answerer, tenant, question, history, filters, top_k, audience)
+    prepared = prepare(answerer, asked)
     if answerer.llm is None or prepared.evidence is None:
         return extractive(prepared)
     return generate_answer(answerer.llm, prepared.evidence, prepared.question)
 
 
 def stream(
-    answerer: Answerer,
-    tenant: str,
-    question: str,
-    history: Sequence[Mapping[str, str]] = (),
-    filters: Mapping[str, Any] | None = None,
-    top_k: int = 5,
-    audience: str = "agent",
-    on_result: Callable[[Generated], None] | None = None,
+    answerer: Answerer, asked: Asked, on_result: Callable[[Generated], None] | None = None
 ) -> Iterator[Event]:
     """The answer as events (see ``answers.generate``); retrieval runs before this returns."""
-    prepared = prepare(answerer, tenant, question, history, filters, top_k, audience)
+    prepared = prepare(answerer, asked)
     if answerer.llm is not None and prepared.evidence is not None:
         return stream_generated(
             answerer.llm, prepared.evidence, prepared.question, on_result=on_result

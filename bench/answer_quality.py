@@ -166,7 +166,7 @@ def run_set(
         outcomes = []
         for q in spread(queries, limit):
             start = time.perf_counter()
-            result = ask.answer(answerer, "bench", q.question, q.history).answer
+            result = ask.answer(answerer, ask.Asked("bench", q.question, q.history)).answer
             latency = time.perf_counter() - start
             quoted = " ".join(c.quote for c in result.citations)
             spans = [docs.get(s.doc_id, "")[s.start : s.end] for s in q.gold_spans]

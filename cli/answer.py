@@ -38,10 +38,8 @@ def answer(
     index = open_or_fail(settings)
     try:
         answerer = ask.Answerer(index, settings, llm=build_llm(settings))
-        result = ask.answer(
-            answerer, tenant, question, history, top_k=min(top_k, settings.max_top_k),
-            audience=audience,
-        )  # fmt: skip
+        top_k = min(top_k, settings.max_top_k)
+        result = ask.answer(answerer, ask.Asked(tenant, question, history, None, top_k, audience))
     except CasebookError as exc:
         raise fail(str(exc), 2) from exc
     finally:
@@ -67,16 +65,14 @@ def summarize(
     An interaction: the issue, what was tried, the resolution and the status, each sentence
     citing its turn [tN]. A document: its most central sentences, each citing its chunk [n].
     """
-    from casebook.errors import DocumentNotFound
-    from summaries.document import summarize_document
-    from summaries.interaction import summarize as summarize_interaction
+    from summaries import summarizer
 
-    index = open_or_fail(Settings())
-    try:
-        try:
-            summary = summarize_interaction(index.get_interaction(tenant, item_id)).to_json()
-        except DocumentNotFound:
-            summary = summarize_document(index, tenant, item_id).to_json()
+    settings = Settings()
+    index = open_or_fail(settings)
+    try:  # offline: extractive, without the configured LLM
+        summary = summarizer.summarize(
+            summarizer.Summarizer(index, settings), summarizer.Subject(tenant, doc_id=item_id)
+        )
     except CasebookError as exc:
         raise fail(str(exc)) from exc
     finally:

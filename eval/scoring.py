@@ -15,7 +15,7 @@ from eval.metrics import dedupe, first_hit_rank, mrr_at, ndcg_at, overlaps, reca
 from eval.ragas_metrics import RagasScorer
 from eval.rouge import rouge
 from eval.suite import DataSet
-from eval.targets import Hit, Reply, Target
+from eval.targets import Hit, Probe, Reply, Target
 from eval.verdicts import judgeable, verdict, verdict_row
 
 Row = dict[str, Any]
@@ -129,13 +129,8 @@ def score_question(
         "gold_doc_ids": q.gold_doc_ids,
     }
     exclude = list(q.metadata.get("exclude_doc_ids") or [])  # a mined case's own source
-    hits = _timed(
-        clock,
-        "search",
-        lambda: target.search(
-            tenant, q.question, q.history, dataset.top_k, dataset.mode, exclude=exclude
-        ),
-    )
+    probe = Probe(tenant, q.question, q.history, exclude)
+    hits = _timed(clock, "search", lambda: target.search(probe, dataset.top_k, dataset.mode))
     row["retrieved"] = [
         {"doc_id": h.doc_id, "title": h.title, "text": h.text[:300]} for h in hits[:5]
     ]
@@ -145,13 +140,7 @@ def score_question(
         row |= retrieval_row(q, hits) | context_row(q, hits, spans, scorer)
         row["gold_text"] = golds[0][:300] if golds else ""
     if dataset.answers:
-        reply = _timed(
-            clock,
-            "answer",
-            lambda: target.answer(
-                tenant, q.question, q.history, dataset.answer_top_k, exclude=exclude
-            ),
-        )
+        reply = _timed(clock, "answer", lambda: target.answer(probe, dataset.answer_top_k))
         row |= answer_row(q, reply, spans, golds)
         reference = judge_reference(q, golds)
         if reply.answerable and q.answerable and reference:

@@ -42,27 +42,28 @@ class TargetError(RuntimeError):
     """The service cannot be reached or refused the key: no result can be had."""
 
 
+@dataclass(frozen=True)
+class Probe:
+    """One case as a suite puts it to a target: a question after its conversation, in a
+    tenant, leaving out some documents (a mined case's own source interaction)."""
+
+    tenant: str
+    question: str
+    history: Sequence[Mapping[str, str]] = ()
+    exclude: Sequence[str] = ()
+
+    @property
+    def filters(self) -> dict[str, Any] | None:
+        """The filter that leaves the excluded documents out, or None."""
+        return {"doc_id": {"not": list(self.exclude)}} if self.exclude else None
+
+
 class Target(Protocol):
     """Search, answer and summarise: the three things a suite measures."""
 
-    def search(
-        self,
-        tenant: str,
-        question: str,
-        history: Sequence[Mapping[str, str]],
-        top_k: int,
-        mode: Mode,
-        exclude: Sequence[str] = (),
-    ) -> list[Hit]: ...
+    def search(self, probe: Probe, top_k: int, mode: Mode) -> list[Hit]: ...
 
-    def answer(
-        self,
-        tenant: str,
-        question: str,
-        history: Sequence[Mapping[str, str]],
-        top_k: int,
-        exclude: Sequence[str] = (),
-    ) -> Reply: ...
+    def answer(self, probe: Probe, top_k: int) -> Reply: ...
 
     def summarize(self, tenant: str, interaction_id: str) -> str: ...
 
@@ -85,44 +86,23 @@ class LocalTarget:
             self.index, self.settings, packaged_reranker(), build_llm(self.settings)
         )
 
-    def search(
-        self,
-        tenant: str,
-        question: str,
-        history: Sequence[Mapping[str, str]],
-        top_k: int,
-        mode: Mode,
-        exclude: Sequence[str] = (),
-    ) -> list[Hit]:
+    def search(self, probe: Probe, top_k: int, mode: Mode) -> list[Hit]:
         hits = self.index.search(
-            tenant, question, history=history, top_k=top_k, mode=mode, filters=excluding(exclude)
-        )
+            probe.tenant, probe.question, history=probe.history, top_k=top_k, mode=mode,
+            filters=probe.filters,
+        )  # fmt: skip
         return [Hit(h.doc_id, h.text, h.title, h.start, h.end) for h in hits]
 
-    def answer(
-        self,
-        tenant: str,
-        question: str,
-        history: Sequence[Mapping[str, str]],
-        top_k: int,
-        exclude: Sequence[str] = (),
-    ) -> Reply:
+    def answer(self, probe: Probe, top_k: int) -> Reply:
         from answers import ask
 
-        result = ask.answer(
-            self.answerer, tenant, question, history, excluding(exclude), top_k=top_k
-        )
-        return reply(result.to_json())
+        asked = ask.Asked(probe.tenant, probe.question, probe.history, probe.filters, top_k)
+        return reply(ask.answer(self.answerer, asked).to_json())
 
     def summarize(self, tenant: str, interaction_id: str) -> str:
         from summaries.interaction import summarize
 
         return summarize(self.index.get_interaction(tenant, interaction_id)).text(markers=False)
-
-
-def excluding(doc_ids: Sequence[str]) -> dict[str, Any] | None:
-    """The filter that leaves documents out (a mined case's source interaction), or None."""
-    return {"doc_id": {"not": list(doc_ids)}} if doc_ids else None
 
 
 def reply(data: Mapping[str, Any]) -> Reply:
@@ -172,37 +152,15 @@ class HttpTarget:
         data: dict[str, Any] = response.json()
         return data
 
-    def search(
-        self,
-        tenant: str,
-        question: str,
-        history: Sequence[Mapping[str, str]],
-        top_k: int,
-        mode: Mode,
-        exclude: Sequence[str] = (),
-    ) -> list[Hit]:
-        body: dict[str, Any] = {
-            "query": question, "history": _turns(history), "top_k": top_k, "mode": mode
-        }  # fmt: skip
-        if exclude:
-            body["filters"] = excluding(exclude)
+    def search(self, probe: Probe, top_k: int, mode: Mode) -> list[Hit]:
+        body = _body(probe, query=probe.question, top_k=top_k, mode=mode)
         return [
             Hit(r["doc_id"], r.get("text", ""), r.get("title", ""))
             for r in self._post("/v1/search", body)["results"]
         ]
 
-    def answer(
-        self,
-        tenant: str,
-        question: str,
-        history: Sequence[Mapping[str, str]],
-        top_k: int,
-        exclude: Sequence[str] = (),
-    ) -> Reply:
-        body: dict[str, Any] = {"question": question, "history": _turns(history), "top_k": top_k}
-        if exclude:
-            body["filters"] = excluding(exclude)
-        return reply(self._post("/v1/answer", body))
+    def answer(self, probe: Probe, top_k: int) -> Reply:
+        return reply(self._post("/v1/answer", _body(probe, question=probe.question, top_k=top_k)))
 
     def summarize(self, tenant: str, interaction_id: str) -> str:
         data = self._post("/v1/summarize", {"interaction_id": interaction_id})
@@ -212,5 +170,10 @@ class HttpTarget:
         self.client.close()
 
 
-def _turns(history: Sequence[Mapping[str, str]]) -> list[dict[str, str]]:
-    return [{"role": t.get("role", "user"), "text": t.get("text", "")} for t in history]
+def _body(probe: Probe, **fields: Any) -> dict[str, Any]:
+    """A request body (the tenant is the key's): the fields, the conversation, the filter."""
+    turns = [{"role": t.get("role", "user"), "text": t.get("text", "")} for t in probe.history]
+    body: dict[str, Any] = {**fields, "history": turns}
+    if probe.exclude:
+        body["filters"] = probe.filters
+    return body

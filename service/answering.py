@@ -5,18 +5,17 @@ for feedback and counts it."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from fastapi.responses import StreamingResponse
 
 from answers import ask
-from answers.ask import Answerer
+from answers.ask import Answerer, Asked
 from answers.decision import Answer
 from answers.generate import Event, Generated
 from casebook.feedback import AnsweredQuestion, AnswerLog
-from service.keys import Caller
 
 if TYPE_CHECKING:
     from ingest.pii import Redactor
@@ -39,32 +38,14 @@ class Answering:
         return replace(self, answerer=replace(self.answerer, llm=None))
 
 
-def answer_question(
-    answering: Answering,
-    caller: Caller,
-    question: str,
-    *,
-    history: Sequence[Mapping[str, str]] = (),
-    filters: Mapping[str, Any] | None = None,
-    top_k: int = 5,
-) -> dict[str, Any]:
+def answer_question(answering: Answering, asked: Asked) -> dict[str, Any]:
     """The answer JSON (AnswerResponse) for a caller, logged for feedback and counted."""
-    result = ask.answer(
-        answering.answerer, caller.tenant, question, history, filters, top_k, caller.audience
-    )
-    record_answer(answering, caller, question, history, result.answer)
+    result = ask.answer(answering.answerer, asked)
+    record_answer(answering, asked, result.answer)
     return result.to_json()
 
 
-def stream_answer(
-    answering: Answering,
-    caller: Caller,
-    question: str,
-    *,
-    history: Sequence[Mapping[str, str]] = (),
-    filters: Mapping[str, Any] | None = None,
-    top_k: int = 5,
-) -> Iterator[Event]:
+def stream_answer(answering: Answering, asked: Asked) -> Iterator[Event]:
     """The answer as events: {"event": "delta", "text"}..., then {"event": "citations",
     "citations"}, then {"event": "done", "answer": <the full answer JSON>}.
 
@@ -74,12 +55,9 @@ def stream_answer(
     """
 
     def record(result: Generated) -> None:
-        record_answer(answering, caller, question, history, result.answer)
+        record_answer(answering, asked, result.answer)
 
-    return ask.stream(
-        answering.answerer, caller.tenant, question, history, filters, top_k, caller.audience,
-        on_result=record,
-    )  # fmt: skip
+    return ask.stream(answering.answerer, asked, on_result=record)
 
 
 def sse(events: Iterator[Event]) -> StreamingResponse:
@@ -92,23 +70,17 @@ def sse(events: Iterator[Event]) -> StreamingResponse:
     return StreamingResponse(lines(), media_type="text/event-stream", headers=SSE_HEADERS)
 
 
-def record_answer(
-    answering: Answering,
-    caller: Caller,
-    question: str,
-    history: Sequence[Mapping[str, str]],
-    result: Answer,
-) -> None:
+def record_answer(answering: Answering, asked: Asked, result: Answer) -> None:
     """Keep the answer (redacted) for feedback, and count it."""
     redact = answering.redactor.redact
     answering.answer_log.record(
         AnsweredQuestion(
             answer_id=result.answer_id,
-            tenant=caller.tenant,
-            question=redact(question)[0],
+            tenant=asked.tenant,
+            question=redact(asked.question)[0],
             history=[
                 {"role": t.get("role", "user"), "text": redact(t.get("text", ""))[0]}
-                for t in history
+                for t in asked.history
             ],
             answerable=result.answerable,
             confidence=result.confidence,

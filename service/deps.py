@@ -22,6 +22,7 @@ from ingest.runner import Ingestor
 from service.answering import Answering
 from service.jobs import Writer
 from service.observability import Metrics
+from summaries.summarizer import Summarizer
 
 
 def get_index(request: Request) -> Index:
@@ -74,6 +75,11 @@ def answering_of(state: Any) -> Answering:
     return Answering(answerer, state.answer_log, state.redactor, metrics_of(state))
 
 
+def summarizer_of(state: Any) -> Summarizer:
+    """The app's summarizer: its index and settings, and its LLM (None: extractive)."""
+    return Summarizer(state.index, state.settings, llm_of(state))
+
+
 def get_llm(request: Request) -> LLM | None:
     return llm_of(request.app.state)
 
@@ -84,6 +90,10 @@ def get_metrics(request: Request) -> Metrics | None:
 
 def get_answering(request: Request) -> Answering:
     return answering_of(request.app.state)
+
+
+def get_summarizer(request: Request) -> Summarizer:
+    return summarizer_of(request.app.state)
 
 
 def get_open_index(request: Request) -> Index | None:
@@ -101,6 +111,7 @@ RedactorDep = Annotated[Redactor, Depends(get_redactor)]
 LLMDep = Annotated[LLM | None, Depends(get_llm)]
 MetricsDep = Annotated[Metrics | None, Depends(get_metrics)]
 AnsweringDep = Annotated[Answering, Depends(get_answering)]
+SummarizerDep = Annotated[Summarizer, Depends(get_summarizer)]
 OpenIndexDep = Annotated[Index | None, Depends(get_open_index)]
 
 

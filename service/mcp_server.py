@@ -20,18 +20,18 @@ from mcp_types import ToolAnnotations
 from pydantic import Field
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from answers.ask import Asked
 from casebook import __version__
 from casebook.documents import get_document as document_json
-from casebook.errors import CasebookError, DocumentNotFound
+from casebook.errors import CasebookError
 from service.answering import answer_question as answer_json
 from service.auth import OPEN_CALLER, ReaderDep
-from service.deps import answering_of, check_limits, llm_of
+from service.deps import answering_of, check_limits, summarizer_of
 from service.errors import detail_of, kind_of
 from service.keys import Caller
 from service.schemas import FILTERS_DESCRIPTION, ChatTurn
-from summaries.document import summarize_document
-from summaries.generate import interaction_job, summarize_with
-from summaries.interaction import summarize
+from summaries import summarizer
+from summaries.summarizer import Subject
 
 INSTRUCTIONS = (
     "Casebook is a support team's knowledge: help-centre documents, policies and past tickets, "
@@ -108,18 +108,12 @@ def create_mcp(state: Any, caller: Caller | None = None) -> MCPServer:
     ) -> dict[str, Any]:
         """Answer from the knowledge with [n] markers (citations[n-1]), or abstain with a reason
         (answerable false) when the sources do not say."""
-        turns = history or []
+        turns = [turn.model_dump() for turn in history or []]
         who = caller_of(ctx)
         with tool_errors():
             check_limits(state.settings, top_k=top_k)  # long conversations are trimmed
-            return answer_json(
-                answering_of(state),
-                who,
-                question,
-                history=[turn.model_dump() for turn in turns],
-                filters=filters,
-                top_k=top_k,
-            )
+            asked = Asked(who.tenant, question, turns, filters, top_k, who.audience)
+            return answer_json(answering_of(state), asked)
 
     @server.tool(annotations=READ_ONLY)
     def summarize_interaction(
@@ -133,18 +127,9 @@ def create_mcp(state: Any, caller: Caller | None = None) -> MCPServer:
         if (interaction_id is None) == (doc_id is None):
             raise ToolError("give either interaction_id or doc_id")
         who = caller_of(ctx)
+        subject = Subject(who.tenant, interaction_id, doc_id, audience=who.audience)
         with tool_errors():
-            try:
-                found = state.index.get_interaction(
-                    who.tenant, interaction_id or doc_id, who.audience
-                )
-            except DocumentNotFound:
-                if doc_id is None:
-                    raise
-                return summarize_document(state.index, who.tenant, doc_id, who.audience).to_json()
-            summary, llm = summarize(found), llm_of(state)
-            job = interaction_job(found, summary, state.settings.llm_canaries) if llm else None
-            return summarize_with(llm, job, summary.to_json())
+            return summarizer.summarize(summarizer_of(state), subject)
 
     @server.tool(annotations=READ_ONLY)
     def get_document(

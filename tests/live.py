@@ -35,3 +35,24 @@ def serve(app: Any) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+def call_tool(url: str, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
+    """Call one MCP tool of the app at url over streamable HTTP; its structured result."""
+    import anyio
+    import httpx2
+    from mcp import ClientSession
+    from mcp.client.streamable_http import streamable_http_client
+
+    async def main() -> dict[str, Any]:
+        async with (
+            httpx2.AsyncClient(timeout=60) as http,
+            streamable_http_client(f"{url}/mcp", http_client=http) as (read, write),
+            ClientSession(read, write) as session,
+        ):
+            await session.initialize()
+            result = await session.call_tool(name, arguments)
+            assert not result.is_error, result
+            return dict(result.structured_content or {})
+
+    return anyio.run(main)

@@ -26,7 +26,7 @@ DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 def answer(index: Index, tenant: str, question: str, **options: Any) -> Answer:
     """The product's answer path (answers.ask) with default settings."""
     answerer = ask.Answerer(index, Settings(qdrant_url=None))
-    return ask.answer(answerer, tenant, question, **options).answer
+    return ask.answer(answerer, ask.Asked(tenant, question, **options)).answer
 
 RECORDS = [
     {

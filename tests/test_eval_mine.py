@@ -127,7 +127,7 @@ def test_mining_through_the_api_while_the_server_holds_the_index(tmp_path: Path)
 
 def test_a_mined_case_is_answered_without_its_own_source(tmp_path: Path) -> None:
     from casebook.wiring import open_index
-    from eval.targets import LocalTarget
+    from eval.targets import LocalTarget, Probe
     from ingest.runner import Ingestor
 
     source = tmp_path / "interactions.jsonl"
@@ -140,10 +140,10 @@ def test_a_mined_case_is_answered_without_its_own_source(tmp_path: Path) -> None
         Ingestor(index, settings).run([source], tenant="acme", kind="interactions")
         target = LocalTarget(index, settings)
         question = "thermostat shows error E42 and will not heat"
-        found = {h.doc_id for h in target.search("acme", question, [], 5, "hybrid")}
-        left_out = {h.doc_id for h in target.search("acme", question, [], 5, "hybrid",
-                                                    exclude=["fixed"])}  # fmt: skip
-        reply = target.answer("acme", question, [], 5, exclude=["fixed"])
+        found = {h.doc_id for h in target.search(Probe("acme", question), 5, "hybrid")}
+        without = Probe("acme", question, exclude=["fixed"])
+        left_out = {h.doc_id for h in target.search(without, 5, "hybrid")}
+        reply = target.answer(without, 5)
     finally:
         index.close()
     assert "fixed" in found and "fixed" not in left_out and left_out

@@ -9,20 +9,16 @@ import re
 from pathlib import Path
 from typing import Any
 
-import anyio
 import httpx
-import httpx2
 import pytest
-from live import serve
-from mcp import ClientSession
-from mcp.client.streamable_http import streamable_http_client
+from live import call_tool, serve
 from typer.testing import CliRunner
 
 from casebook.embedding import Embedder
 from casebook.settings import Settings
 from casebook.wiring import open_index
 from cli.main import app as cli
-from eval.targets import LocalTarget
+from eval.targets import LocalTarget, Probe
 from service import ingestion
 from service.app import create_app
 
@@ -40,23 +36,6 @@ def shape(body: dict[str, Any]) -> tuple[Any, ...]:
     """What must be equal: the text, each citation's document, quote and range, the confidence."""
     cited = [(c["doc_id"], c["quote"], c.get("start"), c.get("end")) for c in body["citations"]]
     return body["answer"], cited, round(float(body["confidence"]), 4), body["answerable"]
-
-
-def over_mcp(url: str, question: str, history: list[dict[str, str]]) -> dict[str, Any]:
-    async def main() -> dict[str, Any]:
-        async with (
-            httpx2.AsyncClient(timeout=60) as http,
-            streamable_http_client(f"{url}/mcp", http_client=http) as (read, write),
-            ClientSession(read, write) as session,
-        ):
-            await session.initialize()
-            result = await session.call_tool(
-                "answer_question", {"question": question, "history": history}
-            )
-            assert not result.is_error, result
-            return dict(result.structured_content or {})
-
-    return anyio.run(main)
 
 
 def over_openai(url: str, question: str, history: list[dict[str, str]]) -> dict[str, Any]:
@@ -86,7 +65,7 @@ def test_every_front_end_gives_the_same_answer(
         report = ingestion.ingestor(index, settings).run([sample], tenant="default")
         assert not report.failed
         target = LocalTarget(index, settings)
-        evaluated = [target.answer("default", q, h, 5) for q, h in QUESTIONS]
+        evaluated = [target.answer(Probe("default", q, h), 5) for q, h in QUESTIONS]
     finally:
         index.close()
 
@@ -108,7 +87,8 @@ def test_every_front_end_gives_the_same_answer(
                 for q, h in QUESTIONS
             ]  # fmt: skip
             openai = [over_openai(url, q, h) for q, h in QUESTIONS]
-            mcp = [over_mcp(url, q, h) for q, h in QUESTIONS]
+            mcp = [call_tool(url, "answer_question", {"question": q, "history": h})
+                   for q, h in QUESTIONS]  # fmt: skip
     finally:
         index.close()
 

@@ -34,7 +34,8 @@ def answers(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Ite
         assert not report.failed
         answerer = ask.Answerer(index, settings)
         yield {
-            q.qid: ask.answer(answerer, "default", q.question, q.history).answer for q in QUERIES
+            q.qid: ask.answer(answerer, ask.Asked("default", q.question, q.history)).answer
+            for q in QUERIES
         }
     finally:
         index.close()

@@ -7,46 +7,27 @@ from typing import Any
 
 from qdrant_client import QdrantClient, models
 
-from casebook.store.base import (
-    DATETIME_FIELDS,
-    DENSE,
-    INTEGER_FIELDS,
-    KEYWORD_FIELDS,
-    SPARSE,
-    Condition,
-    HybridQuery,
-    Point,
-    ScoredPoint,
-    Where,
-)
+from casebook.store.base import DENSE, SPARSE, HybridQuery, Point, ScoredPoint, Where
+from casebook.store.spelling import Spelling, scored, scroll_pages
 
 _SCROLL_PAGE = 1000
-
-
-def _condition(condition: Condition) -> models.FieldCondition:
-    if condition.is_range:
-        bounds = {
-            "gte": condition.gte,
-            "lte": condition.lte,
-            "gt": condition.gt,
-            "lt": condition.lt,
-        }
-        if any(isinstance(v, str) for v in bounds.values()):
-            return models.FieldCondition(key=condition.key, range=models.DatetimeRange(**bounds))
-        return models.FieldCondition(key=condition.key, range=models.Range(**bounds))
-    values = list(condition.values)
-    if len(values) == 1:
-        return models.FieldCondition(key=condition.key, match=models.MatchValue(value=values[0]))
-    return models.FieldCondition(key=condition.key, match=models.MatchAny(any=values))
-
-
-def _filter(where: Where) -> models.Filter | None:
-    if not where.must and not where.must_not:
-        return None
-    return models.Filter(
-        must=[_condition(c) for c in where.must] or None,
-        must_not=[_condition(c) for c in where.must_not] or None,
-    )
+SERVER = Spelling(
+    field_condition=models.FieldCondition,
+    float_range=models.Range,
+    datetime_range=models.DatetimeRange,
+    match_value=lambda value: models.MatchValue(value=value),
+    match_any=lambda values: models.MatchAny(any=values),
+    filter=models.Filter,
+    sparse_vector=models.SparseVector,
+    sparse_params=lambda flt: models.SearchParams(idf=models.IdfCorpusParams(corpus=flt)),
+    rrf=lambda k, weights: models.RrfQuery(rrf=models.Rrf(k=k, weights=weights)),
+    dbsf=lambda: models.FusionQuery(fusion=models.Fusion.DBSF),
+    keyword_index=lambda tenant: models.KeywordIndexParams(
+        type=models.KeywordIndexType.KEYWORD, is_tenant=tenant
+    ),
+    integer_index=models.PayloadSchemaType.INTEGER,
+    datetime_index=models.PayloadSchemaType.DATETIME,
+)
 
 
 class ServerStore:
@@ -65,22 +46,8 @@ class ServerStore:
                     SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)
                 },
             )
-            for name in KEYWORD_FIELDS:
-                client.create_payload_index(
-                    collection,
-                    name,
-                    field_schema=models.KeywordIndexParams(
-                        type=models.KeywordIndexType.KEYWORD, is_tenant=name == "tenant"
-                    ),
-                )
-            for name in INTEGER_FIELDS:
-                client.create_payload_index(
-                    collection, name, field_schema=models.PayloadSchemaType.INTEGER
-                )
-            for name in DATETIME_FIELDS:
-                client.create_payload_index(
-                    collection, name, field_schema=models.PayloadSchemaType.DATETIME
-                )
+            for name, schema in SERVER.field_indexes():
+                client.create_payload_index(collection, name, field_schema=schema)
 
     def upsert(self, points: Sequence[Point]) -> None:
         if not points:
@@ -104,7 +71,7 @@ class ServerStore:
         )
 
     def delete(self, where: Where) -> None:
-        flt = _filter(where)
+        flt = SERVER.where(where)
         if flt is None:
             raise ValueError("refusing to delete with an empty filter")
         self._client.delete(
@@ -112,17 +79,8 @@ class ServerStore:
         )
 
     def query(self, query: HybridQuery) -> list[ScoredPoint]:
-        flt = _filter(query.where)
-        # IDF over the caller's own slice (its tenant), as on Edge.
-        sparse_params = models.SearchParams(idf=models.IdfCorpusParams(corpus=flt)) if flt else None
-        stages: list[tuple[Any, str, models.SearchParams | None]] = [
-            (vec, DENSE, None) for vec in query.dense
-        ] + [
-            (models.SparseVector(indices=s.indices, values=s.values), SPARSE, sparse_params)
-            for s in query.sparse
-        ]
-        if not stages:
-            raise ValueError("a query needs at least one dense or sparse vector")
+        flt = SERVER.where(query.where)
+        stages = SERVER.stages(query, flt)
         if len(stages) == 1:
             vec, using, params = stages[0]
             response = self._client.query_points(
@@ -135,15 +93,6 @@ class ServerStore:
                 with_payload=True,
             )
         else:
-            fusion: Any = (
-                models.RrfQuery(
-                    rrf=models.Rrf(
-                        k=query.rrf_k, weights=list(query.weights) if query.weights else None
-                    )
-                )
-                if query.fusion == "rrf"
-                else models.FusionQuery(fusion=models.Fusion.DBSF)
-            )
             response = self._client.query_points(
                 self._collection,
                 prefetch=[
@@ -156,34 +105,30 @@ class ServerStore:
                     )
                     for vec, using, params in stages
                 ],
-                query=fusion,
+                query=SERVER.fusion(query),
                 query_filter=flt,
                 limit=query.limit,
                 with_payload=True,
             )
-        return [
-            ScoredPoint(id=str(hit.id), score=float(hit.score), payload=dict(hit.payload or {}))
-            for hit in response.points
-        ]
+        return scored(response.points)
 
     def scroll(self, where: Where, fields: Sequence[str] | None = None) -> Iterator[ScoredPoint]:
-        offset = None
         with_payload: Any = list(fields) if fields is not None else True
-        while True:
-            records, offset = self._client.scroll(
+
+        def page(offset: Any) -> tuple[Any, Any]:
+            return self._client.scroll(
                 self._collection,
-                scroll_filter=_filter(where),
+                scroll_filter=SERVER.where(where),
                 limit=_SCROLL_PAGE,
                 offset=offset,
                 with_payload=with_payload,
             )
-            for record in records:
-                yield ScoredPoint(id=str(record.id), score=0.0, payload=dict(record.payload or {}))
-            if offset is None:
-                return
+
+        yield from scroll_pages(page)
 
     def count(self, where: Where) -> int:
-        return self._client.count(self._collection, count_filter=_filter(where), exact=True).count
+        flt = SERVER.where(where)
+        return self._client.count(self._collection, count_filter=flt, exact=True).count
 
     def optimize(self) -> None:
         """The server optimises on its own."""

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
+from answers.ask import Asked
 from casebook.errors import ModelNotFound
 from casebook.settings import Settings
 from service.answering import answer_question, stream_answer
@@ -145,21 +146,19 @@ def chat_completions(
     if body.model not in model_ids(settings):
         raise ModelNotFound(body.model)
     question, history = conversation(body.messages, settings)
-    options: dict[str, Any] = {
-        "history": history,
-        "filters": filters_json(body.filters),
-        "top_k": min(body.top_k, settings.max_top_k),
-    }
+    top_k = min(body.top_k, settings.max_top_k)
+    asked = Asked(caller.tenant, question, history, filters_json(body.filters), top_k,
+                  caller.audience)  # fmt: skip
     completion_id, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
     if body.model == EXTRACTIVE_MODEL:
         answering = answering.extractive()
     if body.stream:
-        events = stream_answer(answering, caller, question, **options)
+        events = stream_answer(answering, asked)
         first = list(islice(events, 1))  # errors surface here, before the response starts
         chunks = sse(chain(first, events), completion_id, created, body.model)
         headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
         return StreamingResponse(chunks, media_type="text/event-stream", headers=headers)
-    answer = answer_question(answering, caller, question, **options)
+    answer = answer_question(answering, asked)
     completion = {
         "id": completion_id,
         "object": "chat.completion",

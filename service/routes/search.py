@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from answers.ask import Asked
 from service.answering import answer_question, sse, stream_answer
 from service.auth import ReaderDep
 from service.deps import AnsweringDep, IndexDep, SettingsDep, check_limits
@@ -68,11 +69,9 @@ def answer(
     "extractive", with `fallback_reason`). `"stream": true` answers with Server-Sent Events.
     """
     check_limits(settings, top_k=body.top_k)  # long conversations are trimmed, not refused
-    options: dict[str, Any] = {
-        "history": [t.model_dump() for t in body.history],
-        "filters": filters_json(body.filters),
-        "top_k": body.top_k,
-    }
+    history = [t.model_dump() for t in body.history]
+    filters = filters_json(body.filters)
+    asked = Asked(caller.tenant, body.question, history, filters, body.top_k, caller.audience)
     if body.stream:
-        return sse(stream_answer(answering, caller, body.question, **options))
-    return AnswerResponse(**answer_question(answering, caller, body.question, **options))
+        return sse(stream_answer(answering, asked))
+    return AnswerResponse(**answer_question(answering, asked))

@@ -6,26 +6,14 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from casebook.errors import DocumentNotFound
 from service.answering import sse
 from service.auth import ReaderDep
-from service.deps import IndexDep, LLMDep, SettingsDep, check_limits
+from service.deps import SettingsDep, SummarizerDep, check_limits
 from service.filter_schemas import filters_json
 from service.schemas import SSE_EVENT_SCHEMA, ErrorBody
-from service.summary_schemas import (
-    DocumentSummaryRequest,
-    InteractionSummaryRequest,
-    SummarizeRequest,
-    TopicSummaryRequest,
-)
-from summaries.generate import (
-    SummaryJob,
-    interaction_job,
-    stream_summary,
-    summarize_with,
-    topic_job,
-)
-from summaries.interaction import summarize as summarize_interaction
+from service.summary_schemas import DocumentSummaryRequest, SummarizeRequest, TopicSummaryRequest
+from summaries import summarizer
+from summaries.summarizer import Subject
 
 router = APIRouter(tags=["summaries"])
 
@@ -68,11 +56,7 @@ SUMMARY_EVENTS = (
     },
 )
 def summarize(
-    body: SummarizeRequest,
-    llm: LLMDep,
-    index: IndexDep,
-    settings: SettingsDep,
-    caller: ReaderDep,
+    body: SummarizeRequest, summarizing: SummarizerDep, settings: SettingsDep, caller: ReaderDep
 ) -> Any:
     """Summarise one interaction or document, or what a topic's interactions had in common.
 
@@ -88,34 +72,15 @@ def summarize(
     and `fallback_reason` as answers do. `"stream": true` answers with Server-Sent Events
     (delta..., citations, then done with `{"summary": <the JSON>}`).
     """
-    canaries = settings.llm_canaries
-    job: SummaryJob | None = None
     if isinstance(body, TopicSummaryRequest):
-        from summaries.topics import summarize_topic
-
         check_limits(settings, text=body.query)
-        topic = summarize_topic(
-            index, caller.tenant, body.query, filters_json(body.filters), audience=caller.audience
-        )
-        extractive = topic.to_json()
-        job = topic_job(topic, canaries) if llm else None
+        subject = Subject(caller.tenant, query=body.query, filters=filters_json(body.filters),
+                          audience=caller.audience)  # fmt: skip
+    elif isinstance(body, DocumentSummaryRequest):
+        subject = Subject(caller.tenant, doc_id=body.doc_id, audience=caller.audience)
     else:
-        by_interaction = isinstance(body, InteractionSummaryRequest)
-        item_id = body.doc_id if isinstance(body, DocumentSummaryRequest) else body.interaction_id
-        try:
-            interaction = index.get_interaction(caller.tenant, item_id, caller.audience)
-        except DocumentNotFound:
-            if by_interaction:
-                raise
-            from summaries.document import summarize_document
-
-            extractive = summarize_document(
-                index, caller.tenant, item_id, caller.audience
-            ).to_json()
-        else:
-            summary = summarize_interaction(interaction)
-            extractive = summary.to_json()
-            job = interaction_job(interaction, summary, canaries) if llm else None
+        subject = Subject(caller.tenant, interaction_id=body.interaction_id,
+                          audience=caller.audience)  # fmt: skip
     if body.stream:
-        return sse(stream_summary(llm, job, extractive))
-    return summarize_with(llm, job, extractive)
+        return sse(summarizer.stream(summarizing, subject))
+    return summarizer.summarize(summarizing, subject)
