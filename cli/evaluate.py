@@ -19,6 +19,7 @@ MISSING_EXTRA = (
 )
 
 eval_app = typer.Typer(
+    rich_markup_mode="markdown",
     help="Evaluation suites: score retrieval, answers and summaries; gate on thresholds.",
     no_args_is_help=True,
 )

@@ -12,6 +12,7 @@ from casebook.settings import Settings
 from cli.common import JsonOpt, fail
 
 keys_app = typer.Typer(
+    rich_markup_mode="markdown",
     help="API keys: each belongs to one tenant and has a role (agent, bot or admin) and an "
     "audience (agent or customer).",
     no_args_is_help=True,

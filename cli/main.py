@@ -17,6 +17,7 @@ from cli.search import search, stats
 from cli.serve import mcp, serve
 
 app = typer.Typer(
+    rich_markup_mode="markdown",
     help="Casebook: one searchable index of your support documents and history.",
     no_args_is_help=True,
     add_completion=False,

@@ -320,3 +320,30 @@ def test_summarize_a_document_quotes_its_central_sentences() -> None:
 def test_summarize_an_unknown_id_fails_clearly() -> None:
     result = run("summarize", "no-such-thing")
     assert result.exit_code == 1 and "not found" in result.output
+
+
+COMMANDS = [
+    ["ingest"], ["search"], ["answer"], ["summarize"], ["stats"], ["serve"], ["mcp"],
+    ["keys", "create"], ["keys", "list"], ["keys", "revoke"],
+    ["eval", "run"], ["eval", "mine"], ["eval", "report"],
+]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_help_reflows_each_paragraph_to_the_terminal(
+    command: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--help joins a docstring's wrapped lines into paragraphs: on a wide terminal each
+    paragraph is one line, not the source file's line breaks."""
+    monkeypatch.setenv("COLUMNS", "400")
+    result = CliRunner().invoke(app, [*command, "--help"], prog_name="casebook")
+    assert result.exit_code == 0, result.output
+    lines = [line.strip() for line in result.output.splitlines() if line.strip()]
+    usage, summary = lines[0], lines[1]
+    assert usage.startswith("Usage: casebook " + " ".join(command))
+    assert len(summary) > 20 and not summary.startswith("╭")
+    if command == ["eval", "run"]:
+        assert any(
+            line.startswith("Exit status: 0") and line.endswith("answered with an error.")
+            for line in lines
+        ), result.output
