@@ -323,9 +323,19 @@ def test_summarize_an_unknown_id_fails_clearly() -> None:
 
 
 COMMANDS = [
-    ["ingest"], ["search"], ["answer"], ["summarize"], ["stats"], ["serve"], ["mcp"],
-    ["keys", "create"], ["keys", "list"], ["keys", "revoke"],
-    ["eval", "run"], ["eval", "mine"], ["eval", "report"],
+    ["ingest"],
+    ["search"],
+    ["answer"],
+    ["summarize"],
+    ["stats"],
+    ["serve"],
+    ["mcp"],
+    ["keys", "create"],
+    ["keys", "list"],
+    ["keys", "revoke"],
+    ["eval", "run"],
+    ["eval", "mine"],
+    ["eval", "report"],
 ]
 
 
