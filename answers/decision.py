@@ -25,8 +25,10 @@ from typing import Any
 import numpy as np
 
 from answers.evidence import NOT_READ, Evidence, cheap_scores
+from answers.past_cases import past_fix
 from answers.reranker import MODEL_DIR
 from casebook.index import Index
+from casebook.interactions import RESOLUTION_LABEL
 from grounding.prompt import NO_ANSWER
 
 NO_EVIDENCE, LOW_CONFIDENCE = "no_evidence", "low_confidence"
@@ -167,6 +169,10 @@ def confidence(
 def citation(evidence: Evidence, i: int) -> Citation:
     """The citation of the i-th unit, with its character range in the document."""
     hit, unit = evidence.hit_of(i), evidence.units[i][1]
+    start: int | None = hit.start + unit.start
+    if hit.kind == "resolution":  # its range is the resolution's, in the transcript
+        cell = hit.text.find(RESOLUTION_LABEL) + len(RESOLUTION_LABEL)
+        start = hit.start + unit.start - cell if hit.end > hit.start else None
     return Citation(
         hit.doc_id,
         hit.chunk_id,
@@ -174,8 +180,8 @@ def citation(evidence: Evidence, i: int) -> Citation:
         evidence.quote(i),
         hit.score,
         source_kind(hit.kind),
-        hit.start + unit.start,
-        hit.start + unit.end,
+        start,
+        None if start is None else start + unit.end - unit.start,
     )
 
 
@@ -185,8 +191,12 @@ def decide(evidence: Evidence, threshold: float = THRESHOLD) -> Answer:
         return abstain(NO_EVIDENCE, 0.0)
     logits = unit_logits(evidence)
     best = best_unit(evidence, logits)
+    logit = float(logits[best])
+    fix = past_fix(evidence, logits)  # a question about past cases quotes the case's fix
+    if fix is not None:
+        best, logit = fix
     read = logits[logits > NOT_READ]
-    p = confidence(evidence, float(logits[best]), float(np.median(read)) if len(read) else 0.0)
+    p = confidence(evidence, logit, float(np.median(read)) if len(read) else 0.0)
     if p < threshold:
         return abstain(LOW_CONFIDENCE, p)
     citations = [citation(evidence, i) for i in select(evidence, best)]

@@ -124,6 +124,10 @@ class Interaction:
         return self.metadata | {k: v for k, v in out.items() if v not in ("", None, [])}
 
 
+# The resolution chunk's text when no fix was found in the interaction.
+NO_RESOLUTION = "(none recorded)"
+RESOLUTION_LABEL = "Resolution: "  # the resolution chunk's second line starts so
+
 TEXT_FIELDS = (
     "subject",
     "customer_id",

@@ -8,7 +8,7 @@ from typing import Any
 
 from llama_index.core.node_parser import SentenceSplitter
 
-from casebook.interactions import Interaction, Turn
+from casebook.interactions import NO_RESOLUTION, RESOLUTION_LABEL, Interaction, Turn
 from casebook.models import Chunk
 
 ROLE_LABELS = {
@@ -148,8 +148,11 @@ class ConversationChunker:
         problem = _SPEAKER.sub("", _MARKER.sub("", sections.get("issue", "")).strip())
         resolution = _SPEAKER.sub("", _MARKER.sub("", sections.get("resolution", "")).strip())
         status = sections.get("status", "") or interaction.status or "unknown"
-        body = f"Problem: {problem}\nResolution: {resolution or '(none recorded)'}"
+        body = f"Problem: {problem}\n{RESOLUTION_LABEL}{resolution or NO_RESOLUTION}"
         pieces = self._splitter.split_text(body)
+        # the chunk's range is where its resolution is in the transcript (0, 0: not verbatim)
+        found = text.find(resolution) if resolution else -1
+        start, end = (found, found + len(resolution)) if found >= 0 else (0, 0)
         return Chunk(
             tenant=tenant,
             doc_id=interaction.interaction_id,
@@ -157,8 +160,8 @@ class ConversationChunker:
             position=position,
             text=pieces[0] if pieces else body,
             section=(),
-            start=0,
-            end=len(text),
+            start=start,
+            end=end,
             title=interaction_title(interaction),
             source=interaction.source,
             kind="resolution",

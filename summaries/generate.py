@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from casebook.interactions import Interaction
+from casebook.interactions import NO_RESOLUTION, Interaction
 from grounding.citations import Reply
 from grounding.completion import (
     NO_VALID_CITATION,
@@ -108,7 +108,7 @@ def topic_job(topic: TopicSummary, canaries: Sequence[str] = ()) -> SummaryJob |
     if not points:
         return None
     texts = [
-        f"Problem: {p.problem}\nResolution: {p.resolution or '(none recorded)'}\n"
+        f"Problem: {p.problem}\nResolution: {p.resolution or NO_RESOLUTION}\n"
         f"Interactions: {len(p.interactions)}"
         for p in points
     ]

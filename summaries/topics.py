@@ -21,6 +21,7 @@ from scipy.cluster.hierarchy import fcluster, linkage
 
 from casebook.filters import to_where
 from casebook.index import Index
+from casebook.interactions import NO_RESOLUTION
 from casebook.sentences import STOPWORDS
 from summaries.cues import LABELS, PLEASANTRY, STATUS_FIELD, STATUSES, sentences
 
@@ -95,7 +96,7 @@ class TopicSummary:
     def summary(self) -> str:
         """ "1. Problem: ... Resolution: ... [id][id]", one line per point."""
         return "\n".join(
-            f"{n}. Problem: {p.problem} Resolution: {p.resolution or '(none recorded)'} "
+            f"{n}. Problem: {p.problem} Resolution: {p.resolution or NO_RESOLUTION} "
             + "".join(f"[{i}]" for i in p.interactions)
             for n, p in enumerate(self.points, start=1)
         )
@@ -142,7 +143,7 @@ def _case(payload: Mapping[str, Any]) -> Case | None:
     """A case from a resolution chunk's payload, or None when it states no problem."""
     text = str(payload.get("text", ""))
     problem, _, resolution = text.partition("\nResolution:")
-    resolution = "" if resolution.strip() == "(none recorded)" else resolution
+    resolution = "" if resolution.strip() == NO_RESOLUTION else resolution
     meta = payload.get("metadata") or {}
     problems = _quotable(problem.removeprefix("Problem:"), keep_pleasantries=True)
     if not problems:

@@ -13,11 +13,15 @@ from pathlib import Path
 import pytest
 
 from answers import ask
+from answers.past_cases import asks_about_past_cases
+from casebook.documents import get_document
 from casebook.embedding import Embedder
+from casebook.interactions import Interaction, Turn
 from casebook.settings import Settings
 from casebook.wiring import open_index
 from eval.answers import answer_right
 from eval.datasets import Query, load_queries
+from ingest.conversation import transcript
 from service import ingestion
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,20 +29,26 @@ QUERIES = load_queries(ROOT / "eval" / "suites" / "sample")
 
 
 @pytest.fixture(scope="module")
-def answers(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[dict]:
+def answerer(
+    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder
+) -> Iterator[ask.Answerer]:
     settings = Settings(data_dir=tmp_path_factory.mktemp("sample"), qdrant_url=None)
     index = open_index(settings, embedder)
     try:
         sample = ROOT / "casebook" / "sample"
         report = ingestion.ingestor(index, settings).run([sample], tenant="default")
         assert not report.failed
-        answerer = ask.Answerer(index, settings)
-        yield {
-            q.qid: ask.answer(answerer, ask.Asked("default", q.question, q.history)).answer
-            for q in QUERIES
-        }
+        yield ask.Answerer(index, settings)
     finally:
         index.close()
+
+
+@pytest.fixture(scope="module")
+def answers(answerer: ask.Answerer) -> dict:
+    return {
+        q.qid: ask.answer(answerer, ask.Asked("default", q.question, q.history)).answer
+        for q in QUERIES
+    }
 
 
 def right(q: Query, result) -> bool:  # type: ignore[no-untyped-def]
@@ -85,6 +95,24 @@ def test_few_wrong_answers_are_confident(answers: dict) -> None:
     ]  # fmt: skip
     print(*confident_wrong, sep="\n")
     assert len(confident_wrong) <= CONFIDENT_WRONG_AT_MOST
+
+
+def test_questions_about_past_cases_quote_the_fix_where_it_is_in_the_transcript(
+    answerer: ask.Answerer, answers: dict
+) -> None:
+    """ "What did we do last time?" quotes the past case's resolution (the refund, not the
+    agent's first question), and the citation's range is where the agent said it."""
+    past = [q for q in QUERIES if asks_about_past_cases(q.question)]
+    assert len(past) >= 6
+    for q in past:
+        result = answers[q.qid]
+        assert right(q, result), (q.qid, result.answer)
+        (cited,) = result.citations
+        turns = get_document(answerer.index, "default", cited.doc_id)["turns"]
+        text, _ = transcript(Interaction(cited.doc_id, "", [Turn(**t) for t in turns]))
+        assert text[cited.start : cited.end] == cited.quote, q.qid
+    charged_twice = answers["s068"].citations[0].quote
+    assert charged_twice.startswith("I've refunded the duplicate charge")
 
 
 # Regression gates just under what was measured on 2026-12-02 (bench/answer_quality.py --dataset
