@@ -18,6 +18,7 @@ from answers.decision import changes_topic, decide, hand_off, prefer_standalone
 from answers.evidence import Evidence, gather
 from answers.generate import Event, Generated, Question, generate_answer, replay
 from answers.generate import stream_answer as stream_generated
+from answers.past_cases import asks_about_past_cases, past_case_filters
 from answers.reranker import Reranker
 from casebook.conversation import fit
 from casebook.index import Index
@@ -72,13 +73,20 @@ def prepare(answerer: Answerer, asked: Asked) -> Prepared:
     if reason is not None:
         return Prepared(fitted, None, reason)
 
-    def evidence_for(context: list[dict[str, str]]) -> Evidence:
+    def evidence_for(
+        context: list[dict[str, str]], filters: Mapping[str, Any] | None = asked.filters
+    ) -> Evidence:
         return gather(
-            answerer.index, asked.tenant, focused, context, asked.filters, top_k, asked.audience,
+            answerer.index, asked.tenant, focused, context, filters, top_k, asked.audience,
             canaries=settings.llm_canaries, reranker=answerer.reranker,
         )  # fmt: skip
 
     evidence = evidence_for(turns)
+    if asked.audience == "agent" and asks_about_past_cases(focused):
+        # past cases on their own answer it when they answer it at all; else the documents
+        past = evidence_for(turns, past_case_filters(asked.filters))
+        if past.units and decide(past, fitted.threshold).answerable:
+            evidence = past
     if evidence.conversational and changes_topic(answerer.index, focused, turns):
         evidence = prefer_standalone(evidence, evidence_for([]), fitted.threshold)
     return Prepared(fitted, evidence, None)

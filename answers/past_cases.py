@@ -1,16 +1,19 @@
 """Questions about how a past case was handled are answered with that case's fix.
 
-"How did we fix someone charged twice?" matches a past interaction turn by turn: the customer's
-complaint, the agent's diagnosis, the fix. The best single turn is often the diagnosis ("Could
-you tell me the last four digits..."), but what the agent asked for is the fix, which ingest
-stores as the interaction's resolution (``summaries.resolution``). So for such a question the
-past case whose turns match it best is found, and its resolution is quoted, with the confidence
-of that best match.
+"How did we fix someone charged twice?" asks about past interactions, so they are searched on
+their own (a runbook on duplicate charges would otherwise fill the top hits), and a case
+matches such a question turn by turn: the customer's complaint, the agent's diagnosis, the fix.
+The best single turn is often the diagnosis ("Could you tell me the last four digits..."), but
+what the agent asked for is the fix, which ingest stores as the interaction's resolution
+(``summaries.resolution``). So the past case whose turns match best is found, and its
+resolution is quoted, with the confidence of that best match.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -30,6 +33,12 @@ ASKS_ABOUT_PAST_CASES = re.compile(
 def asks_about_past_cases(question: str) -> bool:
     """Whether the question asks how a past case was handled."""
     return bool(ASKS_ABOUT_PAST_CASES.search(question))
+
+
+def past_case_filters(filters: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The caller's filters narrowed to past interactions (unless they already name a kind)."""
+    filters = dict(filters or {})
+    return filters if "kind" in filters else filters | {"kind": sorted(INTERACTION_KINDS)}
 
 
 def past_fix(evidence: Evidence, logits: np.ndarray) -> tuple[int, float] | None:

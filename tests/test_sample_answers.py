@@ -113,6 +113,11 @@ def test_questions_about_past_cases_quote_the_fix_where_it_is_in_the_transcript(
         assert text[cited.start : cited.end] == cited.quote, q.qid
     charged_twice = answers["s068"].citations[0].quote
     assert charged_twice.startswith("I've refunded the duplicate charge")
+    # a runbook on duplicate charges fills the top hits for this wording: past cases are
+    # searched on their own
+    asked = ask.Asked("default", "what did we do last time a customer was charged twice?")
+    result = ask.answer(answerer, asked).answer
+    assert [c.doc_id for c in result.citations] == ["T-1001"], result.answer
 
 
 # Regression gates just under what was measured on 2026-12-02 (bench/answer_quality.py --dataset
