@@ -1,4 +1,4 @@
-"""Domain results keep their JSON bytes: every result class, converted as callers convert it,
+"""Domain results keep their JSON bytes: every result class, converted by casebook.shapes,
 matches tests/shapes.txt (one `name: json` line each, key order included).
 
 `python tests/test_shapes.py > tests/shapes.txt` rewrites the file; do that only for a change
@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from answers.decision import Answer
 from answers.decision import Citation as AnswerCitation
@@ -18,6 +22,7 @@ from answers.generate import Generated
 from casebook.documents import DocumentInfo
 from casebook.interactions import Turn
 from casebook.models import SearchResult
+from casebook.shapes import INLINE, OMIT, converted, to_json
 from eval.gates import Check
 from ingest.pipeline import IngestReport
 from ingest.readers.base import Failure
@@ -29,11 +34,6 @@ from summaries.status import Citation as TurnCitation
 from summaries.topics import Point, TopicSummary
 
 GOLDEN = Path(__file__).with_name("shapes.txt")
-
-
-def as_json(result: Any) -> Any:
-    """The JSON of a domain result, as the service, the CLI and MCP build it."""
-    return result.to_json()
 
 
 def examples() -> list[tuple[str, Any]]:
@@ -130,36 +130,36 @@ def examples() -> list[tuple[str, Any]]:
         "upload:guide.md",
     )
     return [
-        ("answer.Citation", as_json(cite)),
-        ("answer.Citation.bare", as_json(bare)),
-        ("Answer", as_json(answer)),
-        ("Answer.abstained", as_json(abstained)),
-        ("Generated.llm", as_json(Generated(answer, "llm"))),
-        ("Generated.fallback", as_json(Generated(abstained, "extractive", "timeout"))),
-        ("Failure", as_json(Failure("bad.pdf", "not a PDF"))),
-        ("IngestReport", as_json(report)),
-        ("IngestReport.empty", as_json(IngestReport())),
-        ("Job.queued", as_json(queued)),
-        ("Job.finished", as_json(finished)),
-        ("Job.failed", as_json(failed)),
+        ("answer.Citation", to_json(cite)),
+        ("answer.Citation.bare", to_json(bare)),
+        ("Answer", to_json(answer)),
+        ("Answer.abstained", to_json(abstained)),
+        ("Generated.llm", to_json(Generated(answer, "llm"))),
+        ("Generated.fallback", to_json(Generated(abstained, "extractive", "timeout"))),
+        ("Failure", to_json(Failure("bad.pdf", "not a PDF"))),
+        ("IngestReport", to_json(report)),
+        ("IngestReport.empty", to_json(IngestReport())),
+        ("Job.queued", to_json(queued)),
+        ("Job.finished", to_json(finished)),
+        ("Job.failed", to_json(failed)),
         ("Job.record", finished.record()),
-        ("KeyRecord", as_json(key)),
-        ("KeyRecord.revoked", as_json(revoked)),
-        ("Check", as_json(Check("answers.recall", 0.912345678, ">= 0.9", True))),
-        ("Check.baseline", as_json(Check("x", None, "baseline 0.93", False, "baseline", 0.93))),
-        ("summary.Citation", as_json(internal)),
-        ("Summary", as_json(summary)),
-        ("Summary.quoted", as_json(quoted)),
-        ("Summary.empty", as_json(empty)),
-        ("Point", as_json(points[0])),
-        ("TopicSummary", as_json(topic)),
-        ("TopicSummary.empty", as_json(no_topic)),
-        ("DocumentSummary", as_json(document)),
-        ("DocumentSummary.empty", as_json(DocumentSummary("d", "D", []))),
-        ("DocumentInfo", as_json(info)),
-        ("SearchResult", as_json(hit)),
-        ("Turn", as_json(Turn("customer", "Hi — help!", author="ada", timestamp="2024-01-01"))),
-        ("Turn.bare", as_json(Turn("agent", "Sure."))),
+        ("KeyRecord", to_json(key)),
+        ("KeyRecord.revoked", to_json(revoked)),
+        ("Check", to_json(Check("answers.recall", 0.912345678, ">= 0.9", True))),
+        ("Check.baseline", to_json(Check("x", None, "baseline 0.93", False, "baseline", 0.93))),
+        ("summary.Citation", to_json(internal)),
+        ("Summary", to_json(summary)),
+        ("Summary.quoted", to_json(quoted)),
+        ("Summary.empty", to_json(empty)),
+        ("Point", to_json(points[0])),
+        ("TopicSummary", to_json(topic)),
+        ("TopicSummary.empty", to_json(no_topic)),
+        ("DocumentSummary", to_json(document)),
+        ("DocumentSummary.empty", to_json(DocumentSummary("d", "D", []))),
+        ("DocumentInfo", to_json(info)),
+        ("SearchResult", to_json(hit)),
+        ("Turn", to_json(Turn("customer", "Hi — help!", author="ada", timestamp="2024-01-01"))),
+        ("Turn.bare", to_json(Turn("agent", "Sure."))),
     ]
 
 
@@ -174,3 +174,58 @@ def test_domain_results_keep_their_json_bytes() -> None:
 
 if __name__ == "__main__":
     print(render(), end="")
+
+
+class Colour(Enum):
+    RED = "red"
+
+
+@dataclass
+class Inner:
+    name: str
+    where: Path = Path("a/b.txt")
+
+
+@dataclass
+class Outer:
+    inner: Inner = field(metadata=INLINE)
+    secret: str = field(metadata=OMIT)
+    score: float = field(metadata=converted(lambda x: round(x, 2)))
+    colour: Colour = Colour.RED
+    pair: tuple[int, ...] = (1, 2)
+    nested: dict[str, Inner] = field(default_factory=lambda: {"x": Inner("y")})
+    items: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class Own:
+    value: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"twice": self.value * 2}
+
+
+def test_fields_are_written_in_order_with_their_metadata() -> None:
+    out = to_json(Outer(Inner("n"), "hidden", 0.456789, items=[Inner("i", Path("/c"))]))
+    assert list(out) == ["name", "where", "score", "colour", "pair", "nested", "items"]
+    assert out == {
+        "name": "n",
+        "where": "a/b.txt",
+        "score": 0.46,
+        "colour": "red",
+        "pair": [1, 2],
+        "nested": {"x": {"name": "y", "where": "a/b.txt"}},
+        "items": [{"name": "i", "where": "/c"}],
+    }
+
+
+def test_a_class_with_its_own_to_json_is_written_by_it_also_when_nested() -> None:
+    assert to_json(Own(2)) == {"twice": 4}
+    assert to_json(Outer(Inner("n"), "", 1.0, items=[Own(3)]))["items"] == [{"twice": 6}]
+
+
+def test_only_dataclass_instances_convert() -> None:
+    with pytest.raises(TypeError):
+        to_json({"a": 1})
+    with pytest.raises(TypeError):
+        to_json(Inner)
