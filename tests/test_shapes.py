@@ -26,7 +26,7 @@ from casebook.shapes import INLINE, OMIT, converted, to_json
 from eval.gates import Check
 from ingest.pipeline import IngestReport
 from ingest.readers.base import Failure
-from service.jobs import Job
+from service.jobs import Job, Progress
 from service.keys import KeyRecord
 from summaries.document import DocumentSummary
 from summaries.interaction import Summary
@@ -58,16 +58,14 @@ def examples() -> list[tuple[str, Any]]:
         job_id="j-1",
         tenant="acme",
         kind="upload",
-        total=4,
-        done=1,
+        progress=Progress(done=1, total=4),
         created_at="2024-05-01T10:00:00+00:00",
     )
     finished = Job(
         job_id="j-2",
         tenant="acme",
         kind="delete",
-        total=1,
-        done=1,
+        progress=Progress(done=1, total=1),
         status="succeeded",
         created_at="2024-05-01T10:00:00+00:00",
         finished_at="2024-05-01T10:00:02+00:00",
