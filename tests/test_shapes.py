@@ -28,7 +28,7 @@ from ingest.pipeline import IngestReport
 from ingest.readers.base import Failure
 from service.jobs import Job, Progress
 from service.keys import KeyRecord
-from summaries.document import DocumentSummary
+from summaries.document import ChunkQuote, DocumentSummary
 from summaries.interaction import Summary
 from summaries.status import Citation as TurnCitation
 from summaries.topics import Point, TopicSummary
@@ -103,7 +103,9 @@ def examples() -> list[tuple[str, Any]]:
     topic = TopicSummary("billing", 3, points, citations)
     no_topic = TopicSummary("nothing", 0, [], [])
     document = DocumentSummary(
-        "guide.md", "Guide", [("c-1", ["Guide", "Reset"], "Hold it."), ("c-2", [], "Then go.")]
+        "guide.md",
+        "Guide",
+        [ChunkQuote("c-1", ["Guide", "Reset"], "Hold it."), ChunkQuote("c-2", [], "Then go.")],
     )
     info = DocumentInfo(
         "guide.md",
