@@ -23,6 +23,7 @@ from answers.reranker import Reranker
 from casebook.conversation import fit
 from casebook.index import Index
 from casebook.settings import Settings
+from casebook.shapes import to_json
 
 if TYPE_CHECKING:
     from answers.handoff import HandoffDetector
@@ -120,4 +121,4 @@ def stream(
     result = extractive(prepared)
     if on_result is not None:
         on_result(result)
-    return replay(result.to_json(), "answer")
+    return replay(to_json(result), "answer")

@@ -76,18 +76,6 @@ class Citation:
     start: int | None = None  # where the quote is in the document's text: text[start:end]
     end: int | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "doc_id": self.doc_id,
-            "chunk_id": self.chunk_id,
-            "title": self.title,
-            "quote": self.quote,
-            "score": self.score,
-            "kind": self.kind,
-            "start": self.start,
-            "end": self.end,
-        }
-
 
 def source_kind(chunk_kind: str) -> str:
     """What a citation quotes: a document, or an interaction (a past case)."""
@@ -104,16 +92,6 @@ class Answer:
     confidence: float
     reason: str
     citations: list[Citation]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "answer_id": self.answer_id,
-            "answer": self.answer,
-            "answerable": self.answerable,
-            "confidence": self.confidence,
-            "reason": self.reason,
-            "citations": [c.to_json() for c in self.citations],
-        }
 
 
 def unit_logits(evidence: Evidence, model: Mapping[str, Any] | None = None) -> np.ndarray:

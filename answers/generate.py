@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from answers.decision import Answer, Citation, abstain, decide, source_kind
 from answers.evidence import Evidence
 from casebook.models import SearchResult
 from casebook.sentences import split_sentences, terms
+from casebook.shapes import INLINE, to_json
 from grounding.citations import Reply
 from grounding.completion import (
     NO_VALID_CITATION,
@@ -54,16 +55,9 @@ MAX_SOURCE_CHARS = 24_000  # the prompt's budget for sources (about 6k tokens)
 class Generated:
     """An answer and who wrote it: "llm", or "extractive" (with the reason when it stood in)."""
 
-    answer: Answer
+    answer: Answer = field(metadata=INLINE)  # its fields come first, then these two
     generator: str
     fallback_reason: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            **self.answer.to_json(),
-            "generator": self.generator,
-            "fallback_reason": self.fallback_reason,
-        }
 
 
 def sources(evidence: Evidence, top_k: int) -> list[SearchResult]:
@@ -168,4 +162,4 @@ def stream_answer(
         sent = outcome.sent
     if on_result is not None:
         on_result(result)
-    yield from replay(result.to_json(), "answer", sent)
+    yield from replay(to_json(result), "answer", sent)

@@ -38,6 +38,7 @@ from casebook.interactions import (  # noqa: E402
     normalize_channel,
     normalize_role,
 )
+from casebook.shapes import to_json  # noqa: E402
 from eval.rouge import rouge  # noqa: E402
 from summaries.cues import clean  # noqa: E402
 from summaries.interaction import Summary, summarize  # noqa: E402
@@ -145,7 +146,7 @@ def main() -> None:
         timings[name] = (time.perf_counter() - start) / max(len(items), 1) * 1000
         if name == "casebook":
             rows["casebook quotes only"] = [quotes_only(s) for s in summaries]
-            examples = [s.to_json() for s in summaries[:3]]
+            examples = [to_json(s) for s in summaries[:3]]
         rows[name] = [s.text(markers=False) for s in summaries]
         statuses[name] = dict(Counter(s.status for s in summaries))
 

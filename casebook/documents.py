@@ -26,17 +26,6 @@ class DocumentInfo:
     chunks: int
     doc_hash: str
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "doc_id": self.doc_id,
-            "title": self.title,
-            "kind": self.kind,
-            "source": self.source,
-            "metadata": self.metadata,
-            "chunks": self.chunks,
-            "doc_hash": self.doc_hash,
-        }
-
 
 def _kind(chunk_kind: str) -> str:
     return "interaction" if chunk_kind in INTERACTION_KINDS else chunk_kind

@@ -75,6 +75,7 @@ class Turn:
     timestamp: str = ""  # ISO 8601 when known
 
     def to_json(self) -> dict[str, str]:
+        """Not in field order: payloads and /v1/documents have always put the text last."""
         return {
             "role": self.role,
             "author": self.author,

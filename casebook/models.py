@@ -6,6 +6,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from casebook.shapes import OMIT
+
 # A fixed namespace: chunk ids are uuid5 of (tenant, document id, position), so re-ingesting
 # the same document writes to the same ids instead of duplicating it.
 _CHUNK_NAMESPACE = uuid.UUID("6f1d2b8e-3c4a-5e7f-9a0b-1c2d3e4f5a6b")
@@ -104,8 +106,8 @@ class SearchResult:
     kind: str
     metadata: dict[str, Any]
     section: list[str]
-    start: int
-    end: int
+    start: int = field(metadata=OMIT)  # the chunk's range in the document, not in the JSON
+    end: int = field(metadata=OMIT)
     source: str
 
     @classmethod
@@ -123,16 +125,3 @@ class SearchResult:
             end=int(payload.get("end", 0)),
             source=payload.get("source", ""),
         )
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "doc_id": self.doc_id,
-            "chunk_id": self.chunk_id,
-            "score": self.score,
-            "title": self.title,
-            "text": self.text,
-            "kind": self.kind,
-            "metadata": self.metadata,
-            "section": self.section,
-            "source": self.source,
-        }

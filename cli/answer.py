@@ -9,6 +9,7 @@ import typer
 
 from casebook.errors import CasebookError
 from casebook.settings import Settings
+from casebook.shapes import to_json
 from cli.common import JsonOpt, TenantOpt, fail, open_or_fail
 from cli.search import HistoryOpt, read_history
 
@@ -44,7 +45,7 @@ def answer(
         raise fail(str(exc), 2) from exc
     finally:
         index.close()
-    body = result.to_json()
+    body = to_json(result)
     if as_json:
         typer.echo(json.dumps(body, ensure_ascii=False))
         return

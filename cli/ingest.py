@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from casebook.settings import Settings
+from casebook.shapes import to_json
 from cli.common import JsonOpt, TenantOpt, fail, open_or_fail
 
 
@@ -84,7 +85,7 @@ def ingest(
     finally:
         index.close()
     if as_json:
-        typer.echo(json.dumps(report.to_json()))
+        typer.echo(json.dumps(to_json(report)))
     else:
         typer.echo(
             f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "

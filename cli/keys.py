@@ -9,6 +9,7 @@ import typer
 
 from casebook.errors import CasebookError
 from casebook.settings import Settings
+from casebook.shapes import to_json
 from cli.common import JsonOpt, fail
 
 keys_app = typer.Typer(
@@ -67,7 +68,7 @@ def keys_list(as_json: JsonOpt = False) -> None:
     except CasebookError as exc:
         raise fail(str(exc)) from exc
     if as_json:
-        typer.echo(json.dumps({"keys": [r.to_json() for r in records]}))
+        typer.echo(json.dumps({"keys": [to_json(r) for r in records]}))
         return
     if not records:
         typer.echo("no keys: the API is open on 127.0.0.1")

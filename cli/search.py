@@ -10,6 +10,7 @@ import typer
 
 from casebook.errors import CasebookError
 from casebook.settings import Settings
+from casebook.shapes import to_json
 from cli.common import JsonOpt, TenantOpt, fail, open_or_fail
 
 
@@ -81,7 +82,7 @@ def search(
     finally:
         index.close()
     if as_json:
-        typer.echo(json.dumps({"results": [h.to_json() for h in hits]}, ensure_ascii=False))
+        typer.echo(json.dumps({"results": [to_json(h) for h in hits]}, ensure_ascii=False))
         return
     if not hits:
         typer.echo("no results")

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from casebook.shapes import to_json
 from eval.baseline import baseline_text, case_changes, metric_deltas
 from eval.gates import check_gates, compare_baseline
 from eval.report import failures_table, metrics_table, write_report
@@ -57,7 +58,7 @@ def evaluate(
                 if isinstance(v, int | float) and result["metrics"].get(n) is None
             ),  # fmt: skip
         }
-    result["checks"] = [c.to_json() for c in checks]
+    result["checks"] = [to_json(c) for c in checks]
     result["passed"] = all(c.passed for c in checks)
     return result
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from eval.suite import Gate
@@ -21,9 +21,6 @@ class Check:
     passed: bool
     kind: Literal["gate", "baseline"] = "gate"
     before: float | None = None  # the baseline's value
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def check_gates(metrics: Mapping[str, float | None], gates: Sequence[Gate]) -> list[Check]:

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from casebook.index import Index, Mode
 from casebook.settings import Settings
+from casebook.shapes import to_json
 
 MARKER = re.compile(r"\s*\[\d+\]")
 RETRIES_429 = 5  # a rate-limited request is retried after its Retry-After
@@ -97,7 +98,7 @@ class LocalTarget:
         from answers import ask
 
         asked = ask.Asked(probe.tenant, probe.question, probe.history, probe.filters, top_k)
-        return reply(ask.answer(self.answerer, asked).to_json())
+        return reply(to_json(ask.answer(self.answerer, asked)))
 
     def summarize(self, tenant: str, interaction_id: str) -> str:
         from summaries.interaction import summarize

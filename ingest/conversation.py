@@ -10,6 +10,7 @@ from llama_index.core.node_parser import SentenceSplitter
 
 from casebook.interactions import NO_RESOLUTION, RESOLUTION_LABEL, Interaction, Turn
 from casebook.models import Chunk
+from casebook.shapes import to_json
 
 ROLE_LABELS = {
     "customer": "Customer",
@@ -167,7 +168,7 @@ class ConversationChunker:
             kind="resolution",
             metadata=fields | {"visibility": "public", "outcome": status},
             context=interaction_title(interaction),
-            extra={"turns": [t.to_json() for t in interaction.turns]},
+            extra={"turns": [to_json(t) for t in interaction.turns]},
         )
 
 

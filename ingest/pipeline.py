@@ -13,6 +13,7 @@ from pathlib import Path
 from casebook.index import Index
 from casebook.interactions import Interaction
 from casebook.models import Chunk, SourceDocument
+from casebook.shapes import converted, to_json
 from ingest.chunking import Chunker
 from ingest.conversation import ConversationChunker
 from ingest.discover import Missing, discover
@@ -37,19 +38,9 @@ class IngestReport:
     chunks: int = 0
     failed: list[Failure] = field(default_factory=list)
     interactions: int = 0  # of the documents above, how many were interactions
-    redactions: Counter[str] = field(default_factory=Counter)
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "added": self.added,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "deleted": self.deleted,
-            "chunks": self.chunks,
-            "failed": [f.to_json() for f in self.failed],
-            "interactions": self.interactions,
-            "redactions": dict(sorted(self.redactions.items())),
-        }
+    redactions: Counter[str] = field(
+        default_factory=Counter, metadata=converted(lambda c: dict(sorted(c.items())))
+    )  # kind -> count, written sorted by kind
 
 
 def document_hash(doc: SourceDocument, chunker_signature: str, model: str) -> str:
@@ -66,7 +57,7 @@ def document_hash(doc: SourceDocument, chunker_signature: str, model: str) -> st
 def interaction_hash(interaction: Interaction, signature: str, model: str) -> str:
     """Content hash of a (redacted) interaction plus what shapes its chunks and vectors."""
     body = json.dumps(
-        [interaction.fields(), [t.to_json() for t in interaction.turns], signature, model],
+        [interaction.fields(), [to_json(t) for t in interaction.turns], signature, model],
         sort_keys=True,
         ensure_ascii=False,
         default=str,

@@ -16,6 +16,7 @@ from answers.ask import Answerer, Asked
 from answers.decision import Answer
 from answers.generate import Event, Generated
 from casebook.feedback import AnsweredQuestion, AnswerLog
+from casebook.shapes import to_json
 
 if TYPE_CHECKING:
     from ingest.pii import Redactor
@@ -42,7 +43,7 @@ def answer_question(answering: Answering, asked: Asked) -> dict[str, Any]:
     """The answer JSON (AnswerResponse) for a caller, logged for feedback and counted."""
     result = ask.answer(answering.answerer, asked)
     record_answer(answering, asked, result.answer)
-    return result.to_json()
+    return to_json(result)
 
 
 def stream_answer(answering: Answering, asked: Asked) -> Iterator[Event]:

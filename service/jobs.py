@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from casebook.errors import CasebookError, JobNotFound
+from casebook.shapes import OMIT, to_json
 
 log = logging.getLogger(__name__)
 Status = Literal["queued", "running", "succeeded", "failed"]
@@ -36,15 +37,22 @@ def _now() -> str:
 
 
 @dataclass
+class Progress:
+    """How many of a job's items are done, of how many."""
+
+    done: int = 0
+    total: int = 0
+
+
+@dataclass
 class Job:
     """One write and its progress; `report` is the ingest report once it finished."""
 
     job_id: str
-    tenant: str
+    tenant: str = field(metadata=OMIT)  # the owner: on disk (record), never in the JSON
     kind: str
-    total: int = 0
-    done: int = 0
     status: Status = "queued"
+    progress: Progress = field(default_factory=Progress)
     created_at: str = field(default_factory=_now)
     finished_at: str | None = None
     report: dict[str, Any] | None = None
@@ -52,7 +60,7 @@ class Job:
 
     def record(self) -> dict[str, Any]:
         """What is written to disk: the public fields and the owning tenant."""
-        return self.to_json() | {"tenant": self.tenant}
+        return to_json(self) | {"tenant": self.tenant}
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> Job:
@@ -60,26 +68,13 @@ class Job:
             job_id=record["job_id"],
             tenant=record["tenant"],
             kind=record["kind"],
-            total=record["progress"]["total"],
-            done=record["progress"]["done"],
+            progress=Progress(done=record["progress"]["done"], total=record["progress"]["total"]),
             status=record["status"],
             created_at=record["created_at"],
             finished_at=record["finished_at"],
             report=record["report"],
             error=record["error"],
         )
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "job_id": self.job_id,
-            "kind": self.kind,
-            "status": self.status,
-            "progress": {"done": self.done, "total": self.total},
-            "created_at": self.created_at,
-            "finished_at": self.finished_at,
-            "report": self.report,
-            "error": self.error,
-        }
 
 
 Work = Callable[[Job], dict[str, Any]]

@@ -81,7 +81,7 @@ class KeyRecord:
         return self.audience or default_audience(self.role)
 
     def to_json(self) -> dict[str, Any]:
-        """The record as `keys list --json` shows it (without the hash)."""
+        """Not a field copy: `keys list --json` hides the hash and shows the derived audience."""
         return {
             "key_id": self.key_id,
             "tenant": self.tenant,

@@ -24,6 +24,7 @@ from answers.ask import Asked
 from casebook import __version__
 from casebook.documents import get_document as document_json
 from casebook.errors import CasebookError
+from casebook.shapes import to_json
 from service.answering import answer_question as answer_json
 from service.auth import OPEN_CALLER, ReaderDep
 from service.deps import answering_of, check_limits, summarizer_of
@@ -94,7 +95,7 @@ def create_mcp(state: Any, caller: Caller | None = None) -> MCPServer:
             hits = state.index.search(
                 who.tenant, query, filters=filters or {}, top_k=top_k, audience=who.audience
             )
-        return {"results": [hit.to_json() for hit in hits]}
+        return {"results": [to_json(hit) for hit in hits]}
 
     @server.tool(annotations=READ_ONLY)
     def answer_question(

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from casebook.errors import BadUpload, UnsupportedMediaType
+from casebook.shapes import to_json
 from ingest.runner import Ingestor
 from service.document_schemas import RecordUpload
 from service.jobs import Job as JobState
@@ -85,22 +86,24 @@ def ingest_staged(
 
     def work(job: JobState) -> dict[str, Any]:
         def set_total(n: int) -> None:
-            job.total = n
+            job.progress.total = n
 
         def advance(n: int) -> None:
-            job.done += n
+            job.progress.done += n
 
-        report = ingestor.run(
-            sorted(p for folder in staging.iterdir() for p in folder.iterdir()),
-            tenant=tenant,
-            total=set_total,
-            progress=advance,
-            source_name=source_name,
-            **options,
-        ).to_json()
+        report = to_json(
+            ingestor.run(
+                sorted(p for folder in staging.iterdir() for p in folder.iterdir()),
+                tenant=tenant,
+                total=set_total,
+                progress=advance,
+                source_name=source_name,
+                **options,
+            )
+        )
         if metrics is not None:
             metrics.record_ingest(tenant, report)
-        return report  # type: ignore[no-any-return]
+        return report
 
     return work
 

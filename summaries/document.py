@@ -8,8 +8,7 @@ document order, each followed by [n] for citations[n - 1].
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -23,24 +22,26 @@ POSITION_BONUS = 0.15  # the first sentence gets this much, the last none
 
 
 @dataclass(frozen=True)
+class ChunkQuote:
+    """A sentence quoted from one chunk of the document."""
+
+    chunk_id: str
+    section: list[str]
+    quote: str
+
+
+@dataclass(frozen=True)
 class DocumentSummary:
     """Sentences quoted from a document, with the chunk each came from."""
 
     doc_id: str
     title: str
-    quotes: list[tuple[str, list[str], str]]  # (chunk_id, section, sentence)
+    summary: str = field(init=False)  # the quotes in order, each followed by [n]
+    citations: list[ChunkQuote]
 
-    def to_json(self) -> dict[str, Any]:
-        text = " ".join(f"{quote} [{n}]" for n, (_, _, quote) in enumerate(self.quotes, start=1))
-        return {
-            "doc_id": self.doc_id,
-            "title": self.title,
-            "summary": text,
-            "citations": [
-                {"chunk_id": chunk_id, "section": section, "quote": quote}
-                for chunk_id, section, quote in self.quotes
-            ],
-        }
+    def __post_init__(self) -> None:
+        text = " ".join(f"{c.quote} [{n}]" for n, c in enumerate(self.citations, start=1))
+        object.__setattr__(self, "summary", text)
 
 
 def summarize_document(
@@ -49,7 +50,7 @@ def summarize_document(
     """The document's central sentences (DocumentNotFound when the tenant has no such doc)."""
     document = get_document(index, tenant, doc_id, audience)
     seen: set[str] = set()
-    candidates: list[tuple[str, list[str], str]] = []
+    candidates: list[ChunkQuote] = []
     for chunk in document["chunks"]:
         text = chunk["text"]
         for start, end in split_sentences(text):
@@ -57,19 +58,19 @@ def summarize_document(
             if len(WORD.findall(sentence.lower())) < MIN_WORDS or sentence in seen:
                 continue  # overlapping chunks repeat sentences
             seen.add(sentence)
-            candidates.append((chunk["chunk_id"], chunk["section"], sentence))
+            candidates.append(ChunkQuote(chunk["chunk_id"], chunk["section"], sentence))
     if not candidates:
         return DocumentSummary(doc_id, document["title"], [])
-    vectors = np.asarray(index.embedder.embed([c[2] for c in candidates]))
+    vectors = np.asarray(index.embedder.embed([c.quote for c in candidates]))
     centroid = vectors.mean(axis=0)
     centroid /= np.linalg.norm(centroid) or 1.0
     position = np.linspace(POSITION_BONUS, 0.0, num=len(candidates))
     scores = vectors @ centroid + position
     chosen: list[int] = []
     sections_used: set[tuple[str, ...]] = set()
-    several_sections = len({tuple(c[1]) for c in candidates}) > 1
+    several_sections = len({tuple(c.section) for c in candidates}) > 1
     for i in np.argsort(-scores):
-        section = tuple(candidates[i][1])
+        section = tuple(candidates[i].section)
         if several_sections and section in sections_used:
             continue
         chosen.append(int(i))

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from casebook.interactions import NO_RESOLUTION, Interaction
+from casebook.shapes import to_json
 from grounding.citations import Reply
 from grounding.completion import (
     NO_VALID_CITATION,
@@ -31,6 +32,7 @@ from grounding.guard import reply_check
 from grounding.prompt import Message, interaction_messages, topic_messages
 from summaries.cues import STAFF_ROLES, clean
 from summaries.interaction import Summary
+from summaries.status import Citation
 from summaries.topics import TopicSummary
 
 if TYPE_CHECKING:
@@ -84,12 +86,10 @@ def interaction_job(
     by_key = {f"t{n}": (n, role, text) for n, role, text in turns}
 
     def build(text: str, cited: list[str]) -> dict[str, Any]:
-        citations = [
-            {"turn": by_key[k][0], "role": by_key[k][1], "quote": by_key[k][2]} for k in cited
-        ]
+        citations = [to_json(Citation(*by_key[k])) for k in cited]
         source = extractive.status_source
         if source is not None and f"t{source.turn}" not in cited:
-            citations.append(source.to_json())
+            citations.append(to_json(source))
         status = extractive.section_text("status")
         return {
             "interaction_id": interaction.interaction_id,
@@ -118,7 +118,7 @@ def topic_job(topic: TopicSummary, canaries: Sequence[str] = ()) -> SummaryJob |
         return "".join(f"[{i}]" for i in points[int(key) - 1].interactions)
 
     def build(text: str, _cited: list[str]) -> dict[str, Any]:
-        return {**topic.to_json(), "summary": text}
+        return {**to_json(topic), "summary": text}
 
     reply = _reply({str(n) for n in range(1, len(points) + 1)}, label, texts, canaries)
     return SummaryJob(topic_messages(topic.query, sources), reply, build)

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from casebook.interactions import Interaction
 from casebook.sentences import STOPWORDS
+from casebook.shapes import to_json
 from summaries.cues import (
     ERROR_CODE,
     LABELS,
@@ -103,6 +104,7 @@ class Summary:
         return "\n".join(f"{name.title()}: {body}" for name, body in lines if body)
 
     def to_json(self) -> dict[str, Any]:
+        """Not a field copy: the sections rendered as text with turn markers, citations in order."""
         return {
             "interaction_id": self.interaction_id,
             "summary": self.text(),
@@ -112,7 +114,7 @@ class Summary:
                 "resolution": self.section_text("resolution"),
                 "status": self.status,  # the bare value; the summary's status line cites it
             },
-            "citations": [c.to_json() for c in self.citations],
+            "citations": [to_json(c) for c in self.citations],
         }
 
 
@@ -272,4 +274,4 @@ def summarize(interaction: Interaction, embedder: Embedder | None = None) -> Sum
 
 def resolution_sections(interaction: Interaction) -> dict[str, str]:
     """The summary's sections, for the resolution chunk written at ingest."""
-    return dict(summarize(interaction).to_json()["sections"])
+    return dict(to_json(summarize(interaction))["sections"])

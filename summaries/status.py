@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from casebook.interactions import Interaction
 from summaries.cues import (
@@ -27,9 +26,6 @@ class Citation:
     turn: int
     role: str
     quote: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"turn": self.turn, "role": self.role, "quote": self.quote}
 
 
 def fix_of(interaction: Interaction) -> Fix | None:

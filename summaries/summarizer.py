@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from casebook.errors import DocumentNotFound
 from casebook.index import Index
 from casebook.settings import Settings
+from casebook.shapes import to_json
 from grounding.completion import Event
 from summaries.document import summarize_document
 from summaries.generate import (
@@ -61,7 +62,7 @@ def prepare(summarizer: Summarizer, subject: Subject) -> tuple[SummaryJob | None
     canaries, generating = summarizer.settings.llm_canaries, summarizer.llm is not None
     if subject.query is not None:
         topic = summarize_topic(index, tenant, subject.query, subject.filters, audience=audience)
-        return (topic_job(topic, canaries) if generating else None), topic.to_json()
+        return (topic_job(topic, canaries) if generating else None), to_json(topic)
     item_id = subject.interaction_id if subject.interaction_id is not None else subject.doc_id
     if item_id is None:
         raise ValueError("a summary needs an interaction_id, a doc_id or a query")
@@ -70,10 +71,10 @@ def prepare(summarizer: Summarizer, subject: Subject) -> tuple[SummaryJob | None
     except DocumentNotFound:
         if subject.interaction_id is not None:
             raise
-        return None, summarize_document(index, tenant, item_id, audience).to_json()
+        return None, to_json(summarize_document(index, tenant, item_id, audience))
     summary = summarize_interaction(interaction)
     job = interaction_job(interaction, summary, canaries) if generating else None
-    return job, summary.to_json()
+    return job, to_json(summary)
 
 
 def summarize(summarizer: Summarizer, subject: Subject) -> dict[str, Any]:

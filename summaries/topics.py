@@ -71,16 +71,11 @@ class Point:
     problem: str
     resolution: str
     interactions: list[str]
+    count: int = field(init=False)  # len(interactions)
     statuses: dict[str, int]
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "problem": self.problem,
-            "resolution": self.resolution,
-            "interactions": self.interactions,
-            "count": len(self.interactions),
-            "statuses": self.statuses,
-        }
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "count", len(self.interactions))
 
 
 @dataclass(frozen=True)
@@ -89,26 +84,17 @@ class TopicSummary:
 
     query: str
     interactions: int
+    summary: str = field(init=False)  # "1. Problem: ... Resolution: ... [id][id]", one per point
     points: list[Point]
     citations: list[dict[str, str]]
 
-    @property
-    def summary(self) -> str:
-        """ "1. Problem: ... Resolution: ... [id][id]", one line per point."""
-        return "\n".join(
+    def __post_init__(self) -> None:
+        lines = (
             f"{n}. Problem: {p.problem} Resolution: {p.resolution or NO_RESOLUTION} "
             + "".join(f"[{i}]" for i in p.interactions)
             for n, p in enumerate(self.points, start=1)
         )
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "query": self.query,
-            "interactions": self.interactions,
-            "summary": self.summary,
-            "points": [p.to_json() for p in self.points],
-            "citations": self.citations,
-        }
+        object.__setattr__(self, "summary", "\n".join(lines))
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:

@@ -17,6 +17,7 @@ from answers.decision import LOW_CONFIDENCE, NO_ANSWER, NO_EVIDENCE, Answer
 from casebook.embedding import Embedder
 from casebook.index import Index
 from casebook.settings import Settings
+from casebook.shapes import to_json
 from ingest.chunking import Chunker
 from ingest.pipeline import ingest
 
@@ -120,7 +121,7 @@ def test_a_filter_matching_nothing_gives_no_evidence(kb: Index) -> None:
 
 
 def test_to_json_has_exactly_the_answer_fields(kb: Index) -> None:
-    body = answer(kb, "default", "How do I reset my thermostat?").to_json()
+    body = to_json(answer(kb, "default", "How do I reset my thermostat?"))
     assert list(body) == ["answer_id", "answer", "answerable", "confidence", "reason", "citations"]
     assert body["citations"]
     for citation in body["citations"]:

@@ -14,6 +14,7 @@ from api_world import World, build_world
 from fastapi.testclient import TestClient
 
 from casebook.embedding import Embedder
+from casebook.shapes import to_json
 from summaries.interaction import summarize
 
 SYNC_UPLOAD_BYTES = 4000
@@ -91,7 +92,7 @@ def test_a_filter_that_matches_nothing_gives_no_evidence(client: TestClient, wor
 
 def test_an_interaction_summary_is_the_cli_json(client: TestClient, world: World) -> None:
     by_id = post(client, world, "/v1/summarize", {"interaction_id": "ticket-1"})
-    expected = summarize(world.index.get_interaction("acme", "ticket-1")).to_json()
+    expected = to_json(summarize(world.index.get_interaction("acme", "ticket-1")))
     assert by_id == expected
     assert post(client, world, "/v1/summarize", {"doc_id": "ticket-1"}) == expected
     assert "ACME" in by_id["summary"] and "GLOBEX" not in by_id["summary"]

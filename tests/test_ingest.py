@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from casebook.embedding import Embedder
 from casebook.index import Index
 from casebook.models import SourceDocument
+from casebook.shapes import to_json
 from casebook.store.base import Condition, Where
 from cli.main import app
 from ingest.chunking import Chunker
@@ -123,7 +124,7 @@ def test_reingesting_an_unchanged_folder_writes_nothing(
 
     report = ingest(ingested.index, chunker, [ingested.folder], tenant="default")
 
-    assert report.to_json() == {
+    assert to_json(report) == {
         "added": 0,
         "updated": 0,
         "unchanged": 12,

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from casebook.errors import JobNotFound
-from service.jobs import INTERRUPTED, Job, JobStore, Writer
+from casebook.shapes import to_json
+from service.jobs import INTERRUPTED, Job, JobStore, Progress, Writer
 
 
 def test_a_finished_job_is_read_back_by_the_next_writer(tmp_path: Path) -> None:
@@ -17,18 +18,19 @@ def test_a_finished_job_is_read_back_by_the_next_writer(tmp_path: Path) -> None:
     writer.close()
 
     again = Writer(JobStore(tmp_path)).get("acme", job.job_id)
-    assert again.to_json() == job.to_json() and again.status == "succeeded"
+    assert to_json(again) == to_json(job) and again.status == "succeeded"
     with pytest.raises(JobNotFound):
         Writer(JobStore(tmp_path)).get("globex", job.job_id)
 
 
 def test_a_job_the_server_stopped_during_is_failed_with_a_reason(tmp_path: Path) -> None:
     store = JobStore(tmp_path)
-    store.save(Job(job_id="cut", tenant="acme", kind="upload", total=5, done=2, status="running"))
+    progress = Progress(done=2, total=5)
+    store.save(Job(job_id="cut", tenant="acme", kind="upload", progress=progress, status="running"))
     (tmp_path / "broken.json").write_text("{not json")  # an unreadable record is skipped
 
     job = Writer(store).get("acme", "cut")
-    assert (job.status, job.error, job.done, job.total) == ("failed", INTERRUPTED, 2, 5)
+    assert (job.status, job.error, job.progress) == ("failed", INTERRUPTED, Progress(2, 5))
     assert job.finished_at is not None
     assert Writer(JobStore(tmp_path)).get("acme", "cut").status == "failed"  # and recorded so
 

@@ -11,6 +11,7 @@ from pii_corpus import generate
 
 from casebook.embedding import Embedder
 from casebook.index import Index
+from casebook.shapes import to_json
 from casebook.store.base import Where
 from ingest.chunking import Chunker
 from ingest.pipeline import IngestReport, ingest
@@ -73,7 +74,7 @@ def test_searching_for_a_planted_value_finds_nothing_that_contains_it(
 ) -> None:
     for _, value in corpus.truth[::3]:
         hits = edge_index.search("default", value, top_k=10)
-        assert not any(value in json.dumps(h.to_json(), ensure_ascii=False) for h in hits)
+        assert not any(value in json.dumps(to_json(h), ensure_ascii=False) for h in hits)
 
 
 def test_order_numbers_dates_and_amounts_survive(redacted, edge_index: Index, corpus) -> None:

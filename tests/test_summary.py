@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from casebook.embedding import Embedder
 from casebook.interactions import Interaction, Turn
+from casebook.shapes import to_json
 from eval.rouge import rouge
 from summaries.cues import STATUSES, clean
 from summaries.interaction import Summary, summarize
@@ -127,7 +128,7 @@ def test_summary_of_a_resolved_conversation_has_issue_resolution_and_status() ->
 
 
 def test_to_json_has_the_documented_shape() -> None:
-    data = summarize(ROUTER).to_json()
+    data = to_json(summarize(ROUTER))
     assert set(data) == {"interaction_id", "summary", "sections", "citations"}
     assert data["interaction_id"] == "router-1"
     assert set(data["sections"]) == {"issue", "actions", "resolution", "status"}
@@ -162,7 +163,7 @@ def test_a_conversation_with_only_a_customer_turn_is_an_open_issue() -> None:
     ]
     assert summary.actions == summary.resolution == []
     assert summary.status == "pending"
-    assert summary.to_json()["sections"]["actions"] == ""
+    assert to_json(summary)["sections"]["actions"] == ""
 
 
 def test_empty_turns_are_ignored_but_turn_numbers_are_kept() -> None:
@@ -184,7 +185,7 @@ def test_empty_turns_are_ignored_but_turn_numbers_are_kept() -> None:
 def test_a_conversation_without_turns_summarises_to_nothing() -> None:
     summary = summarize(conversation())
     assert summary.citations == [] and summary.status == "unknown"
-    assert summary.to_json()["summary"] == "Status: unknown"
+    assert to_json(summary)["summary"] == "Status: unknown"
 
 
 def test_without_a_customer_the_first_thing_said_stands_for_the_issue() -> None:

@@ -13,6 +13,7 @@ from backends import open_index
 from casebook.embedding import Embedder
 from casebook.index import Index
 from casebook.interactions import Interaction
+from casebook.shapes import to_json
 from ingest.chunking import Chunker
 from ingest.conversation import ConversationChunker
 from ingest.pipeline import ingest
@@ -82,7 +83,7 @@ ROUTER_IDS = {"R-1", "R-2", "R-3"}
 
 def _sections(interaction: Interaction) -> dict[str, str]:
     """The extractive summary's sections, as the CLI's ingest writes them."""
-    return dict(summarize(interaction).to_json()["sections"])
+    return dict(to_json(summarize(interaction))["sections"])
 
 
 def _write(path: Path, records: list[dict]) -> Path:
@@ -124,7 +125,7 @@ def _cited(result: dict) -> set[str]:
 
 
 def test_the_first_point_is_the_recurring_problem_the_query_names(topic_index: Index) -> None:
-    result = summarize_topic(topic_index, "acme", "charged twice").to_json()
+    result = to_json(summarize_topic(topic_index, "acme", "charged twice"))
     first = result["points"][0]
     assert set(first["interactions"]) == BILLING_IDS
     assert (result["interactions"], first["count"], first["statuses"]) == (3, 3, {"resolved": 3})
@@ -138,7 +139,7 @@ def test_the_first_point_is_the_recurring_problem_the_query_names(topic_index: I
 
 
 def test_paraphrased_problems_merge_and_different_ones_do_not(topic_index: Index) -> None:
-    result = summarize_topic(topic_index, "acme", "router not connecting to the internet").to_json()
+    result = to_json(summarize_topic(topic_index, "acme", "router not connecting to the internet"))
     first = result["points"][0]
     assert set(first["interactions"]) == ROUTER_IDS
     assert "router" in first["resolution"]
@@ -147,7 +148,7 @@ def test_paraphrased_problems_merge_and_different_ones_do_not(topic_index: Index
 
 def test_every_quote_is_copied_from_its_interaction(topic_index: Index) -> None:
     for query in ("charged twice", "router not connecting", "parcel not delivered"):
-        result = summarize_topic(topic_index, "acme", query).to_json()
+        result = to_json(summarize_topic(topic_index, "acme", query))
         assert result["points"], query
         for point in result["points"]:
             texts = [t for i in point["interactions"] for t in _turn_texts(topic_index, "acme", i)]
@@ -161,14 +162,14 @@ def test_every_quote_is_copied_from_its_interaction(topic_index: Index) -> None:
 
 def test_another_tenants_interactions_never_appear(topic_index: Index) -> None:
     acme = summarize_topic(topic_index, "acme", "charged twice for my monthly subscription")
-    assert "OTHER-1" not in _cited(acme.to_json())
-    other = summarize_topic(topic_index, "other", "charged twice").to_json()
+    assert "OTHER-1" not in _cited(to_json(acme))
+    other = to_json(summarize_topic(topic_index, "other", "charged twice"))
     assert _cited(other) == {"OTHER-1"}
     assert summarize_topic(topic_index, "nobody", "charged twice").points == []
 
 
 def test_a_query_without_matching_interactions_gives_no_points(topic_index: Index) -> None:
-    result = summarize_topic(topic_index, "acme", "lattice quantum chromodynamics").to_json()
+    result = to_json(summarize_topic(topic_index, "acme", "lattice quantum chromodynamics"))
     assert (result["points"], result["summary"], result["citations"]) == ([], "", [])
     assert result["interactions"] == 0
     assert summarize_topic(topic_index, "acme", "   ").points == []
@@ -176,20 +177,20 @@ def test_a_query_without_matching_interactions_gives_no_points(topic_index: Inde
 
 def test_filters_narrow_the_interactions(topic_index: Index) -> None:
     query = "router not connecting to the internet"
-    billing_only = summarize_topic(topic_index, "acme", query, {"product": "Plus"}).to_json()
+    billing_only = to_json(summarize_topic(topic_index, "acme", query, {"product": "Plus"}))
     assert not ROUTER_IDS & _cited(billing_only)
-    routers = summarize_topic(topic_index, "acme", query, {"product": "Router X"}).to_json()
+    routers = to_json(summarize_topic(topic_index, "acme", query, {"product": "Router X"}))
     assert _cited(routers) == ROUTER_IDS
     resolutions = summarize_topic(topic_index, "acme", "charged twice", {"kind": "resolution"})
     assert set(resolutions.points[0].interactions) == BILLING_IDS
 
 
 def test_limits_apply(topic_index: Index) -> None:
-    one = summarize_topic(topic_index, "acme", "charged twice", max_points=1).to_json()
+    one = to_json(summarize_topic(topic_index, "acme", "charged twice", max_points=1))
     assert len(one["points"]) == 1 and len(one["summary"].splitlines()) == 1
     assert {c["interaction_id"] for c in one["citations"]} == set(one["points"][0]["interactions"])
     two = summarize_topic(topic_index, "acme", "charged twice", max_interactions=2)
-    assert two.interactions == 2 and len(_cited(two.to_json())) == 2
+    assert two.interactions == 2 and len(_cited(to_json(two))) == 2
 
 
 def test_clusters_merge_only_similar_vectors() -> None:

@@ -12,9 +12,6 @@ class Failure:
     path: str
     error: str
 
-    def to_json(self) -> dict[str, str]:
-        return {"path": self.path, "error": self.error}
-
 
 def one_line(message: str, limit: int = 300) -> str:
     """An error message fit for a report: one line, bounded length."""

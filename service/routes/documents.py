@@ -12,6 +12,7 @@ from pydantic import StringConstraints
 from casebook.documents import count_chunks, get_document, list_documents, page
 from casebook.errors import DocumentNotFound
 from casebook.filters import parse_cli_filters
+from casebook.shapes import to_json
 from service.auth import ReaderDep, WriterDep
 from service.deps import IndexDep, IngestorDep, MetricsDep, SettingsDep, WriterQueueDep
 from service.document_schemas import Deleted, Document, DocumentList, Job
@@ -44,7 +45,7 @@ def documents(
         filters["source"] = source
     found = list_documents(index, caller.tenant, filters, caller.audience)
     chosen, next_cursor = page(found, limit, cursor)
-    return DocumentList(documents=[d.to_json() for d in chosen], next_cursor=next_cursor)
+    return DocumentList(documents=[to_json(d) for d in chosen], next_cursor=next_cursor)
 
 
 @router.get(
@@ -83,7 +84,7 @@ def delete(doc_id: str, index: IndexDep, writer: WriterQueueDep, caller: WriterD
 )
 def job(job_id: str, writer: WriterQueueDep, caller: ReaderDep) -> Job:
     """An upload job's status and progress; its ingest report once it has finished."""
-    return Job(**writer.get(caller.tenant, job_id).to_json())
+    return Job(**to_json(writer.get(caller.tenant, job_id)))
 
 
 @router.post(
@@ -114,6 +115,6 @@ async def upload(
     work = ingest_staged(ingestor, metrics, staging, caller.tenant, options)
     job, future = writer.submit(caller.tenant, "upload", work, cleanup=staging)
     if size > settings.sync_upload_bytes:
-        return JSONResponse(Job(**job.to_json()).model_dump(), status_code=202)
+        return JSONResponse(Job(**to_json(job)).model_dump(), status_code=202)
     await run_in_threadpool(future.result)
-    return JSONResponse(Job(**job.to_json()).model_dump(), status_code=200)
+    return JSONResponse(Job(**to_json(job)).model_dump(), status_code=200)

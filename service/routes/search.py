@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from answers.ask import Asked
+from casebook.shapes import to_json
 from service.answering import answer_question, sse, stream_answer
 from service.auth import ReaderDep
 from service.deps import AnsweringDep, IndexDep, SettingsDep, check_limits
@@ -38,7 +39,7 @@ def search(
         mode=request.mode,
         audience=caller.audience,
     )
-    return SearchResponse(results=[SearchHit(**h.to_json()) for h in hits])
+    return SearchResponse(results=[SearchHit(**to_json(h)) for h in hits])
 
 
 ANSWER_EVENTS = (
