@@ -63,12 +63,13 @@ def opening_answer(interaction: Interaction) -> str:
 
 
 def expected(interaction: Interaction, question: str) -> tuple[str, str, str | None]:
-    """(expected answer, kind, confirmation): the fix, else the answer to an opening question;
-    ("", "", None) when there is neither, or the fix hands the problem on."""
+    """(expected answer, kind, confirmation): the confirmed fix, else the answer to an opening
+    question; ("", "", None) when there is neither, or the fix hands the problem on."""
     fix = find_fix([(t.role, sentences(clean(t.text))) for t in interaction.turns])
-    if fix is not None:
-        confirmation = fix.confirmation[1] if fix.confirmation else None
-        return ("", "", None) if fix.hands_off else (fix.text, fix.kind, confirmation)
+    if fix is not None:  # an action the customer did not acknowledge may not have fixed it
+        if fix.hands_off or fix.confirmation is None:
+            return "", "", None
+        return fix.text, fix.kind, fix.confirmation[1]
     answer = opening_answer(interaction) if asks(question) else ""
     return answer, "answer" if answer else "", None
 

@@ -29,23 +29,26 @@ _FILLER = (
 )
 FILLER = frozenset(_FILLER.split())
 NOT_AN_ANSWER = re.compile(
-    r"\b(?:we|i)(?:'ll| will| would| can)\b|"  # a promise or offer, not what was done
+    r"\b(?:we|i)(?:'ll| will|'d| would| can)\b|"  # a promise or offer, not what was done
     r"\bwill (?:have|get back|reply|respond|update|be in touch)\b|\bshortly\b|"
     r"\blook(?:ing)? into\b|\binvestigat\w*|\b(?:provide|tell|send|share|dm) us\b|"  # asks
     r"\b(?:not sure|never heard|not seeing|on our end|keep(?:ing)? an eye)\b|"  # none known
     r"\b(?:via|on|over) (?:twitter|social media)\b|"  # another channel
+    r"\b(?:pros and cons|learn (?:more )?about|need to know|it is noteworthy)\b|"  # vague
     r"\b(?:managers?|specialists?|supervisors?|colleagues?|(?:relevant|right|our) "
     r"(?:team|department)|e-?mail|follow(?:ing)? up|final (?:decision|response))\b"
 )
 # A sentence that only greets or sympathises ("Hey, that doesn't sound fun!", "Let's look into
 # what's going on"): left out of an agent's answer.
 SYMPATHY = re.compile(
-    r"\b(?:sorry|apolog\w*|thanks?|thank you|understand|hate that|help|impression|right place|"
+    r"\b(?:sorry|apolog\w*|thanks?|thank you|appreciate\w*|understand|hate that|help|impression|"
+    r"right place|how (?:important|frustrating)|"
     r"(?:does not|doesn't) sound|(?:looks?|seems?) (?:rather |a bit |very )?(?:strange|odd)|"
     r"let's (?:look|take a look|get to the bottom|investigate))\b"
 )
 LEANS_ON_BEFORE = re.compile(  # "If so, try...", "this should work": the referent is elsewhere
-    r"^(?:if so|if not|if that|in that case|then|otherwise)\b|\b(?:this|that|it) should work\b"
+    r"^(?:if so|if not|if that|in (?:that|this) case|then|otherwise)\b|"
+    r"\b(?:this|that|it) should work\b"
 )
 QUESTION_BACK = re.compile(
     r"\?|^(?:you want to know|do you|are you|would you like|did you|have you|is your|was your|"
@@ -58,7 +61,10 @@ LEAD_IN = re.compile(  # what it points at (a link, the next lines) is not in th
     r"here (?:is|are)|here's|(?:these|the) steps (?:here|at|below|in)|see the section|"
     r"look at|as follows|there are (?:a few|several|some|many|different) (?:different )?ways)\b"
 )
-CUT_SHORT = re.compile(r"(?:\.\.\.|…|>>|&gt;|\s\d)\s*$")
+CUT_SHORT = re.compile(  # "...", ">>", a thread's "1", or a last word that needs more after it
+    r"(?:\.\.\.|…|>>|&gt;|\s\d|\b(?:to|the|a|an|and|or|of|for|with|your|our|in|on|at|by|from|"
+    r"that|up to))\s*$"
+)
 FRAGMENT = re.compile(r"^(?:if|when|because|since|unless|once|while)\b(?!.*(?:,| then ))")
 PLACEHOLDER = re.compile(r"__\w+__")  # "__email__": an anonymised value, not an answer
 ASKS = re.compile(  # an information-seeking opening: a question or a request to know
@@ -102,6 +108,6 @@ def stands_alone(answer: str) -> bool:
     said = _lower(PLACEHOLDER.sub("", answer))
     text = said.rstrip(" .")  # "resent the itinerary to: __email__." ends with ":"
     refuses = (NOT_AN_ANSWER, LEANS_ON_BEFORE, QUESTION_BACK, LEAD_IN, FRAGMENT, CONTACT_ONLY)
-    if CUT_SHORT.search(said) or any(p.search(text) for p in refuses):
+    if any(CUT_SHORT.search(t) for t in (said, text)) or any(p.search(text) for p in refuses):
         return False
     return len(content_words(text)) >= MIN_ANSWER_CONTENT_WORDS

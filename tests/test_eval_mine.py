@@ -105,6 +105,10 @@ def test_an_informative_answer_to_an_opening_question_is_a_case() -> None:
         "Here is an example to show how your refund amount is determined:",  # a lead-in
         "Check tips on how to manage your data here",  # the link was the answer
         "I'm so sorry to hear that, that doesn't sound fun!",  # sympathy only
+        "We appreciate you reaching out. We know how important it is to have your apps up to date.",
+        "We'd like to check on an update for you.",
+        "There are pros and cons when consolidating your educational loans.",  # says nothing
+        "In this case you need to know the eligibility requirements for discharge.",
         "Of course.",
     ],
 )
@@ -122,12 +126,22 @@ def test_a_reply_that_does_not_answer_makes_no_case(reply: str) -> None:
         "If so, try disabling it in Settings.",
         "We have issued our final decision on this matter.",
         "Let's try uninstalling the game, power cycling, and reinstalling 1",  # a thread cut short
+        "From your reservation, a refund has been issued on 7 Nov and it will take up to",
     ],
 )
 def test_a_fix_that_does_not_stand_on_its_own_makes_no_case(fix: str) -> None:
     assert not stands_alone(fix)
     assert _case(("customer", "My laptop shows a blue screen after the latest update"),
                  ("agent", fix), ("customer", "That worked, thanks!")) is None  # fmt: skip
+
+
+def test_an_action_the_customer_never_acknowledged_makes_no_case() -> None:
+    turns = [
+        ("customer", "Calls to my number never connect, people say it is switched off."),
+        ("agent", "There was a temporary issue, it has been resolved now."),
+    ]
+    assert _case(*turns) is None
+    assert _case(*turns, ("customer", "Thanks, calls come through again.")) is not None
 
 
 def test_a_question_with_no_content_makes_no_case() -> None:
