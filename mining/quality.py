@@ -30,11 +30,14 @@ _FILLER = (
 FILLER = frozenset(_FILLER.split())
 NOT_AN_ANSWER = re.compile(
     r"\b(?:we|i)(?:'ll| will|'d| would| can)\b|"  # a promise or offer, not what was done
-    r"\bwill (?:have|get back|reply|respond|update|be in touch)\b|\bshortly\b|"
+    r"\bwill (?:have|get back|get in touch|reply|respond|update|be in touch|contact you)\b|"
+    r"\bshortly\b|\b(?:noted|received) your (?:concern|complaint|feedback|request)\b|"
     r"\blook(?:ing)? into\b|\binvestigat\w*|\b(?:provide|tell|send|share|dm) us\b|"  # asks
+    r"\brequest you to\b|\btried (?:calling|to call|to reach|reaching)\b|"
     r"\b(?:not sure|never heard|not seeing|on our end|keep(?:ing)? an eye)\b|"  # none known
     r"\b(?:via|on|over) (?:twitter|social media)\b|"  # another channel
     r"\b(?:pros and cons|learn (?:more )?about|need to know|it is noteworthy)\b|"  # vague
+    r"\b(?:find out|determine (?:if|whether)|on our (?:page|website|site)|check this)\b|"
     r"\b(?:managers?|specialists?|supervisors?|colleagues?|(?:relevant|right|our) "
     r"(?:team|department)|e-?mail|follow(?:ing)? up|final (?:decision|response))\b"
 )
@@ -44,7 +47,8 @@ SYMPATHY = re.compile(
     r"\b(?:sorry|apolog\w*|thanks?|thank you|appreciate\w*|understand|hate that|help|impression|"
     r"right place|how (?:important|frustrating)|"
     r"(?:does not|doesn't) sound|(?:looks?|seems?) (?:rather |a bit |very )?(?:strange|odd)|"
-    r"let's (?:look|take a look|get to the bottom|investigate))\b"
+    r"let's (?:look|take a look|get to the bottom|investigate)|(?:shouldn't|should not) be "
+    r"happening|(?:don't|do not) want you to|must do better|not the \w+ way|we hope)\b"
 )
 LEANS_ON_BEFORE = re.compile(  # "If so, try...", "this should work": the referent is elsewhere
     r"^(?:if so|if not|if that|in (?:that|this) case|then|otherwise)\b|"
@@ -61,16 +65,17 @@ LEAD_IN = re.compile(  # what it points at (a link, the next lines) is not in th
     r"here (?:is|are)|here's|(?:these|the) steps (?:here|at|below|in)|see the section|"
     r"look at|as follows|there are (?:a few|several|some|many|different) (?:different )?ways)\b"
 )
-CUT_SHORT = re.compile(  # "...", ">>", a thread's "1", or a last word that needs more after it
-    r"(?:\.\.\.|…|>>|&gt;|\s\d|\b(?:to|the|a|an|and|or|of|for|with|your|our|in|on|at|by|from|"
-    r"that|up to))\s*$"
+CUT_SHORT = re.compile(  # "..." or ">>" (a thread's part), "1", a last word needing more
+    r"^(?:\.\.\.|…)|(?:\.\.\.|…|>>|&gt;|\s\d|\b(?:to|the|a|an|and|or|of|for|with|your|our|in|"
+    r"on|at|by|from|that|up to))\s*$"
 )
 FRAGMENT = re.compile(r"^(?:if|when|because|since|unless|once|while)\b(?!.*(?:,| then ))")
 PLACEHOLDER = re.compile(r"__\w+__")  # "__email__": an anonymised value, not an answer
 ASKS = re.compile(  # an information-seeking opening: a question or a request to know
     r"\?|^(?:how|what|where|when|why|which|who|can|could|do|does|is|are|will|should|may)\b|"
     r"\b(?:i need to|i want to|i'd like to|i would like to|looking (?:for|to)|wondering|"
-    r"tell me|information|info|know)\b"
+    r"tell me|give me|show me|wanted to know|(?:need|want|like|looking for|get)(?: [\w'-]+){0,3} "
+    r"info\w*)\b"
 )
 
 

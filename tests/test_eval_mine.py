@@ -16,7 +16,7 @@ from casebook.interactions import Interaction, Turn
 from casebook.settings import Settings
 from cli.main import app
 from mining.cases import expected_from, from_feedback, interaction_case
-from mining.quality import has_content, stands_alone
+from mining.quality import asks, has_content, stands_alone
 from service.keys import KeyStore
 
 TICKETS = {
@@ -109,6 +109,13 @@ def test_an_informative_answer_to_an_opening_question_is_a_case() -> None:
         "We'd like to check on an update for you.",
         "There are pros and cons when consolidating your educational loans.",  # says nothing
         "In this case you need to know the eligibility requirements for discharge.",
+        "We have noted your concern and will get in touch with you soon.",
+        "Request you to provide your contact details to assist you better.",
+        "I've tried calling you, however the call is going straight to voicemail.",
+        "Hey Ethan, that shouldn't be happening.",
+        "We don't want you to miss out on your favorite music.",
+        "You can find out what happens after you request a decision review on our page.",
+        "...at (800) 325 8224.",  # the second half of a thread
         "Of course.",
     ],
 )
@@ -142,6 +149,15 @@ def test_an_action_the_customer_never_acknowledged_makes_no_case() -> None:
     ]
     assert _case(*turns) is None
     assert _case(*turns, ("customer", "Thanks, calls come through again.")) is not None
+
+
+def test_only_an_opening_that_seeks_information_takes_an_answer() -> None:
+    assert asks("Hello I need information about how to get new plates")
+    assert asks("I'd like to know if I can apply online.")
+    assert not asks("Both employees gave me false info and I missed the upgrade I wanted.")
+    answer = ("agent", "Longer trains will be introduced in December on the Earlsfield line.")
+    assert _case(("customer", "When are the longer trains coming to Earlsfield?"), answer)
+    assert _case(("customer", "Your trains to Earlsfield are a disgrace."), answer) is None
 
 
 def test_a_question_with_no_content_makes_no_case() -> None:
