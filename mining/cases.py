@@ -1,10 +1,14 @@
-"""Cases from real use: interactions an agent's turn resolved, and negative feedback on answers.
+"""Cases from real use: interactions an agent's turn resolved or answered, and negative feedback
+on answers.
 
-An interaction makes a case only when ``casebook.resolution.find_fix`` finds the agent sentence
-that fixed it (an action taken, or an instruction the customer confirmed worked; hand-offs do
-not count). The question is the customer's opening turns with @handles, links and signatures
-stripped; the expected answer is the fix; the gold documents are those the interaction cited,
-never the interaction itself (``exclude_doc_ids`` names it). Every case starts unreviewed.
+An interaction makes a case when ``casebook.resolution.find_fix`` finds the agent sentence that
+fixed it (an action taken, or an instruction the customer confirmed worked; hand-offs and
+referrals do not count), or, when nothing was fixed, when the customer opened with a question
+and the agent's reply answered it (doc2dial's agents answer from documents). Both must pass
+``mining.quality``: a question with content, an answer that stands on its own. The question is
+the customer's opening turns with @handles, links and signatures stripped; the gold documents
+are those the interaction cited, never the interaction itself (``exclude_doc_ids`` names it).
+Every case starts unreviewed.
 """
 
 from __future__ import annotations
@@ -19,19 +23,10 @@ from casebook.feedback import FeedbackStore
 from casebook.index import Index
 from casebook.interactions import Interaction, interaction_from_payload
 from casebook.store.base import Condition, Where
+from mining.quality import asks, has_content, informative, stands_alone
 from summaries.cues import clean, sentences
 from summaries.resolution import STAFF_ROLES, find_fix
 
-MIN_QUESTION_WORDS = 4  # "hi", "help!" and "@brand ???" are not questions
-# fixes find_fix accepts that do not answer the question (seen in a review of mined cases): a
-# question back, a promise ("we will update"), a hand-off to people or another channel, and a
-# sentence whose referent is in the turn before ("If so, try disabling it")
-NOT_AN_ANSWER = re.compile(
-    r"\?\s*$|\b(?:we|i)(?:'ll| will| would| can)\b|\b(?:managers?|specialists?|supervisors?|"
-    r"colleagues?|(?:relevant|right|our) (?:team|department)|e-?mail|follow(?:ing)? up)\b|"
-    r"^(?:if so|if not|if that|in that case)\b",
-    re.IGNORECASE,
-)
 UNREVIEWED = "unreviewed"
 COMMENT_LEAD = re.compile(  # "it should say ...", "the answer is ...": what a right answer says
     r"^(?:it|this|the answer|that)?\s*(?:should (?:say|be|read|mention|state)|is actually|"
@@ -54,13 +49,36 @@ def problem(interaction: Interaction) -> str:
     return " ".join(t for t in texts if t)
 
 
-def interaction_case(interaction: Interaction) -> dict[str, Any] | None:
-    """The case an interaction makes, or None when no agent turn resolved it."""
+def opening_answer(interaction: Interaction) -> str:
+    """The informative sentences of the agent's reply to the customer's opening turns, up to its
+    first question ("" when it has none)."""
+    opened = False
+    for turn in interaction.turns:
+        opened = opened or turn.role == "customer"
+        if opened and turn.role in STAFF_ROLES:
+            said = sentences(clean(turn.text))
+            asked = next((n for n, s in enumerate(said) if s.rstrip().endswith("?")), len(said))
+            return " ".join(s for s in said[:asked] if informative(s))
+    return ""
+
+
+def expected(interaction: Interaction, question: str) -> tuple[str, str, str | None]:
+    """(expected answer, kind, confirmation): the confirmed fix, else the answer to an opening
+    question; ("", "", None) when there is neither, or the fix hands the problem on."""
     fix = find_fix([(t.role, sentences(clean(t.text))) for t in interaction.turns])
+    if fix is not None:  # an action the customer did not acknowledge may not have fixed it
+        if fix.hands_off or fix.confirmation is None:
+            return "", "", None
+        return fix.text, fix.kind, fix.confirmation[1]
+    answer = opening_answer(interaction) if asks(question) else ""
+    return answer, "answer" if answer else "", None
+
+
+def interaction_case(interaction: Interaction) -> dict[str, Any] | None:
+    """The case an interaction makes, or None when no agent turn resolved or answered it well."""
     question = problem(interaction)
-    if fix is None or fix.hands_off or len(question.split()) < MIN_QUESTION_WORDS:
-        return None
-    if NOT_AN_ANSWER.search(fix.text.replace("\u2019", "'")):
+    answer, kind, confirmation = expected(interaction, question)
+    if not (answer and has_content(question) and stands_alone(answer)):
         return None
     source = interaction.interaction_id
     cited = [str(d) for d in interaction.metadata.get("cited_doc_ids") or [] if str(d) != source]
@@ -68,7 +86,7 @@ def interaction_case(interaction: Interaction) -> dict[str, Any] | None:
         "qid": f"interaction:{source}",
         "question": question,
         "history": [],
-        "reference_answer": fix.text,
+        "reference_answer": answer,
         "gold_doc_ids": cited,
         "answerable": True,
         "review": UNREVIEWED,
@@ -76,8 +94,8 @@ def interaction_case(interaction: Interaction) -> dict[str, Any] | None:
             "source": "interaction",
             "interaction_id": source,
             "exclude_doc_ids": [source],  # the interaction holds the fix: finding it is no test
-            "fix_kind": fix.kind,
-            "confirmation": fix.confirmation[1] if fix.confirmation else None,
+            "fix_kind": kind,
+            "confirmation": confirmation,
         },
     }
 

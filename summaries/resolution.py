@@ -27,6 +27,13 @@ def _words(text: str) -> frozenset[str]:
 # Handing the problem to another team: a fix that leaves the case escalated.
 HAND_OFF_VERBS = r"escalated|raised|reported|submitted|logged|passed|forwarded|flagged|referred|fed"
 HAND_OFF = re.compile(rf"(?:{HAND_OFF_VERBS})")
+# Other staff, the receivers of a referral ("sent your chats through to one of our Managers",
+# "updated your case for our specialist") or its subject ("staff have now been updated").
+STAFF = r"(?:managers?|specialists?|supervisors?|staff|teams?|departments?|colleagues?|experts?)"
+REFERRAL = re.compile(
+    rf"^[^,;.]*?\b(?:one of |to |for |with )?(?:our|the|a|an) (?:[\w-]+ )?{STAFF}\b"
+)
+STAFF_SUBJECT = re.compile(rf"\b{STAFF}\s*$")
 # Past tenses of what an agent does to fix something ("I've refunded", "we have cancelled").
 DONE_VERBS = (
     r"refunded|cancell?ed|credited|reimbursed|compensated|waived|reversed|voided|issued|re-?issued|"
@@ -48,6 +55,7 @@ PASSIVE = re.compile(  # "your order has been cancelled"; not "would have been"
 )
 # Words before the action that make it something other than a report of a fix.
 CONDITIONAL = re.compile(r"\b(?:once|when|after|if|as soon as|until|unless|before)\b")
+PROMISED = re.compile(r"\b(?:will|'ll|shall|going to)\b")  # "we will update our records to show..."
 NEGATED = re.compile(r"\b(?:nothing|no one|nobody|none|not|never)\W+(?:\w+\W+)?$")
 RELATIVE = re.compile(r"\b(?:the|that|those|these|any|all)\s+(?:[\w-]+\s+){1,2}$")  # "the link we"
 ASKED = re.compile(r"\b(?:would|could|can|will|did|do|does|shall) you\b")
@@ -120,10 +128,20 @@ class Fix:
 
     @property
     def hands_off(self) -> bool:
-        """The fix only passes the problem on ("I've escalated this to billing")."""
+        """The fix only passes the problem on ("I've escalated this to billing", "I have sent
+        your chats through to one of our Managers")."""
         lower = _lower(self.text)
-        verbs = [m.group("verb") for p in (ACTIVE, PASSIVE) for m in p.finditer(lower)]
-        return bool(verbs) and all(HAND_OFF.fullmatch(v) for v in verbs)
+        found = [(p, m) for p in (ACTIVE, PASSIVE) for m in p.finditer(lower)]
+        return bool(found) and all(_passes_on(lower, p, m) for p, m in found)
+
+
+def _passes_on(lower: str, pattern: re.Pattern[str], match: re.Match[str]) -> bool:
+    """The action in `match` hands the problem on: an escalation, or a referral to staff."""
+    if HAND_OFF.fullmatch(match.group("verb")):
+        return True
+    if pattern is PASSIVE:
+        return STAFF_SUBJECT.search(lower[: match.start()]) is not None
+    return REFERRAL.match(lower[match.end() :]) is not None
 
 
 def _lower(text: str) -> str:
@@ -142,7 +160,8 @@ def is_action(text: str) -> bool:
                 QUESTION_START.match(lower) or ASKED.search(before)
             )
             relative = pattern is ACTIVE and RELATIVE.search(before)
-            if not (asked or relative or CONDITIONAL.search(before) or NEGATED.search(before)):
+            hedged = CONDITIONAL.search(before) or NEGATED.search(before) or PROMISED.search(before)
+            if not (asked or relative or hedged):
                 return True
     return False
 

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import httpx
+import pytest
 from live import serve
 from typer.testing import CliRunner
 
@@ -15,6 +16,7 @@ from casebook.interactions import Interaction, Turn
 from casebook.settings import Settings
 from cli.main import app
 from mining.cases import expected_from, from_feedback, interaction_case
+from mining.quality import asks, has_content, stands_alone
 from service.keys import KeyStore
 
 TICKETS = {
@@ -67,6 +69,103 @@ def test_gold_is_the_cited_documents_never_the_interaction() -> None:
     assert case is not None
     assert case["gold_doc_ids"] == ["thermostat-manual"]
     assert case["metadata"]["exclude_doc_ids"] == ["fixed"]
+
+
+def _case(*turns: tuple[str, str]) -> dict | None:
+    return interaction_case(Interaction("t", "chat", [Turn(role, text) for role, text in turns]))
+
+
+def test_an_informative_answer_to_an_opening_question_is_a_case() -> None:
+    # doc2dial's agents answer from documents: nothing is fixed, the question is answered
+    case = _case(
+        ("customer", "Do I need insurance to register my vehicle?"),
+        ("agent", "Yes. The DMV requires auto liability insurance to register a vehicle here."),
+        ("agent", "Do you have insurance?"),
+        ("customer", "No"),
+    )
+    assert case is not None and case["metadata"]["fix_kind"] == "answer"
+    assert case["reference_answer"] == (
+        "The DMV requires auto liability insurance to register a vehicle here."
+    )
+    # the sympathy before the answer is left out, and the question after it ends it
+    reply = "We'd love to help. You can turn off automatic updates in Settings > App Store. Which?"
+    case = _case(("customer", "How do I turn off these update alerts?"), ("agent", reply))
+    assert case is not None
+    assert case["reference_answer"] == "You can turn off automatic updates in Settings > App Store."
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "Are you asking on behalf of yourself?",  # a question back
+        "We will update our records to show that your status has been extended.",  # a promise
+        "I have sent your chats through to one of our Managers.",  # a referral
+        "We're looking into your question and will have an update for you shortly.",
+        "Please DM us your booking number.",
+        "Here is an example to show how your refund amount is determined:",  # a lead-in
+        "Check tips on how to manage your data here",  # the link was the answer
+        "I'm so sorry to hear that, that doesn't sound fun!",  # sympathy only
+        "We appreciate you reaching out. We know how important it is to have your apps up to date.",
+        "We'd like to check on an update for you.",
+        "There are pros and cons when consolidating your educational loans.",  # says nothing
+        "In this case you need to know the eligibility requirements for discharge.",
+        "We have noted your concern and will get in touch with you soon.",
+        "Request you to provide your contact details to assist you better.",
+        "I've tried calling you, however the call is going straight to voicemail.",
+        "Hey Ethan, that shouldn't be happening.",
+        "We don't want you to miss out on your favorite music.",
+        "You can find out what happens after you request a decision review on our page.",
+        "...at (800) 325 8224.",  # the second half of a thread
+        "Of course.",
+    ],
+)
+def test_a_reply_that_does_not_answer_makes_no_case(reply: str) -> None:
+    assert _case(("customer", "How is the refund amount for my plates determined?"),
+                 ("agent", reply), ("customer", "Thanks")) is None  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "fix",
+    [
+        "To resolve a blue screen error, check this link: https://t.co/abc",
+        "You can use the following PowerShell cmdlets to delete the account:",
+        "Hi Ivory, we had resent the itinerary to: __email__.",
+        "If so, try disabling it in Settings.",
+        "We have issued our final decision on this matter.",
+        "Let's try uninstalling the game, power cycling, and reinstalling 1",  # a thread cut short
+        "From your reservation, a refund has been issued on 7 Nov and it will take up to",
+    ],
+)
+def test_a_fix_that_does_not_stand_on_its_own_makes_no_case(fix: str) -> None:
+    assert not stands_alone(fix)
+    assert _case(("customer", "My laptop shows a blue screen after the latest update"),
+                 ("agent", fix), ("customer", "That worked, thanks!")) is None  # fmt: skip
+
+
+def test_an_action_the_customer_never_acknowledged_makes_no_case() -> None:
+    turns = [
+        ("customer", "Calls to my number never connect, people say it is switched off."),
+        ("agent", "There was a temporary issue, it has been resolved now."),
+    ]
+    assert _case(*turns) is None
+    assert _case(*turns, ("customer", "Thanks, calls come through again.")) is not None
+
+
+def test_only_an_opening_that_seeks_information_takes_an_answer() -> None:
+    assert asks("Hello I need information about how to get new plates")
+    assert asks("I'd like to know if I can apply online.")
+    assert not asks("Both employees gave me false info and I missed the upgrade I wanted.")
+    answer = ("agent", "Longer trains will be introduced in December on the Earlsfield line.")
+    assert _case(("customer", "When are the longer trains coming to Earlsfield?"), answer)
+    assert _case(("customer", "Your trains to Earlsfield are a disgrace."), answer) is None
+
+
+def test_a_question_with_no_content_makes_no_case() -> None:
+    assert not has_content("kindly need help on this matter AA! Tq")
+    assert has_content("I need to change my address.")
+    assert _case(("customer", "kindly need help on this matter AA! Tq"),
+                 ("agent", "I have refunded the duplicate charge."),
+                 ("customer", "Thanks")) is None  # fmt: skip
 
 
 def test_feedback_comments_become_expected_answers(tmp_path: Path) -> None:

@@ -511,6 +511,35 @@ def test_a_confirmed_fix_beats_a_later_unconfirmed_action_and_a_hand_off_is_esca
     assert [c.quote for c in summary.resolution] == ["I've escalated this to our delivery team."]
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I have sent your chats through to one of our Managers.",
+        "We have updated your case for our specialist.",
+        "We have already sent a report the relevant team.",
+        "Staff have now been updated so any queries they'll be happy to help you.",
+    ],
+)
+def test_a_referral_to_other_staff_is_a_hand_off_not_a_fix(sentence: str) -> None:
+    turns = [
+        ("customer", "I was promised a callback about my damaged sofa and nobody called."),
+        ("agent", sentence),
+        ("customer", "Thanks"),
+    ]
+    fix = find_fix(_said(*turns))
+    assert fix is not None and fix.hands_off
+    summary = summarize(Interaction("c", "chat", [Turn(r, t) for r, t in turns]))
+    assert summary.status == "escalated"
+
+
+def test_a_passive_inside_a_promise_is_not_an_action() -> None:
+    promise = "We will update our records to show that your visitor status has been extended."
+    assert not is_action(promise)
+    for done in ("I have added you to the First Class waitlist.", "Your order has been cancelled."):
+        fix = find_fix(_said(("customer", "Can I get on the list?"), ("agent", done)))
+        assert is_action(done) and fix is not None and not fix.hands_off, done
+
+
 # Real conversations (TweetSumm, read at run time only; its text is not copied here).
 
 
