@@ -28,14 +28,15 @@ from casebook.offline import go_offline  # noqa: E402
 go_offline()
 
 from ingest.readers.interactions_jsonl import record_to_interaction  # noqa: E402
-from mining.cases import interaction_case  # noqa: E402
+from mining.cases import Fit, distinct, fitting, interaction_case, reranker_fit  # noqa: E402
 
 DEV_LINES = {"tweetsumm": 500, "doc2dial": 260}  # lines below these were used to write the rules
 MIN_DOC2DIAL = 5
 
 
-def mined(folder: Path, name: str, part: str) -> list[dict[str, Any]]:
-    """The cases one dataset's interactions make in the part asked for, with line and turns."""
+def mined(folder: Path, name: str, part: str, fit: Fit | None) -> list[dict[str, Any]]:
+    """The cases one dataset's interactions make in the part asked for, with line and turns
+    (only those the reranker judges answered, as mining keeps them, unless fit is None)."""
     cases = []
     lines = (folder / name / "interactions.jsonl").read_text(encoding="utf-8").splitlines()
     for number, line in enumerate(lines):
@@ -47,7 +48,7 @@ def mined(folder: Path, name: str, part: str) -> list[dict[str, Any]]:
         if case is not None:
             turns = [f"{t.role}: {t.text}" for t in interaction.turns]
             cases.append({**case, "dataset": name, "line": number, "turns": turns})
-    return cases
+    return distinct(cases if fit is None else fitting(cases, fit))
 
 
 def shares(yields: dict[str, int], n: int) -> dict[str, int]:
@@ -82,13 +83,17 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--exclude", type=Path, help="A --json file whose cases are left out.")
     parser.add_argument("--json", type=Path, help="Write the sampled cases here.")
+    parser.add_argument(
+        "--no-fit", action="store_true", help="Keep cases the reranker judges unanswered."
+    )
     args = parser.parse_args()
 
+    fit = None if args.no_fit else reranker_fit()
     seen = set()
     if args.exclude:
         seen = {c["qid"] for c in json.loads(args.exclude.read_text(encoding="utf-8"))}
     by_set = {
-        name: [c for c in mined(args.datasets, name, args.part) if c["qid"] not in seen]
+        name: [c for c in mined(args.datasets, name, args.part, fit) if c["qid"] not in seen]
         for name in sorted(DEV_LINES)
     }
     for name, cases in by_set.items():

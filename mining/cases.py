@@ -5,7 +5,9 @@ An interaction makes a case when ``casebook.resolution.find_fix`` finds the agen
 fixed it (an action taken, or an instruction the customer confirmed worked; hand-offs and
 referrals do not count), or, when nothing was fixed, when the customer opened with a question
 and the agent's reply answered it (doc2dial's agents answer from documents). Both must pass
-``mining.quality``: a question with content, an answer that stands on its own. The question is
+``mining.quality``: a question with content, an answer that stands on its own; and an answer
+(not a fix) must be judged by the answer reranker to answer the question (``MIN_FIT``). The
+question is
 the customer's opening turns with @handles, links and signatures stripped; the gold documents
 are those the interaction cited, never the interaction itself (``exclude_doc_ids`` names it).
 Every case starts unreviewed.
@@ -15,10 +17,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from answers.reranker import Reranker, packaged_reranker, passage_text, query_text
 from casebook.feedback import FeedbackStore
 from casebook.index import Index
 from casebook.interactions import Interaction, interaction_from_payload
@@ -28,6 +31,10 @@ from summaries.cues import clean, sentences
 from summaries.resolution import STAFF_ROLES, find_fix
 
 UNREVIEWED = "unreviewed"
+# The reranker's calibrated even odds, the answerer's own default: a case is kept when its
+# expected answer is at least as likely as not to answer its question. Not tuned on reviews.
+MIN_FIT = 0.5
+Fit = Callable[[str, str], float]  # (question, answer) -> chance the answer answers it
 COMMENT_LEAD = re.compile(  # "it should say ...", "the answer is ...": what a right answer says
     r"^(?:it|this|the answer|that)?\s*(?:should (?:say|be|read|mention|state)|is actually|"
     r"(?:correct|right) answer is|must say)\s*(?:that\s+)?:?\s*",
@@ -100,10 +107,52 @@ def interaction_case(interaction: Interaction) -> dict[str, Any] | None:
     }
 
 
-def from_records(interactions: Iterable[Interaction]) -> list[dict[str, Any]]:
-    """One case per resolved interaction, sorted by id."""
-    cases = [c for c in (interaction_case(i) for i in interactions) if c is not None]
-    return sorted(cases, key=lambda c: c["qid"])
+def reranker_fit(reranker: Reranker | None = None) -> Fit:
+    """The answer reranker's calibrated chance that an answer answers a question."""
+    model = reranker or packaged_reranker()
+
+    def fit(question: str, answer: str) -> float:
+        logit = model.logits(query_text(question), [passage_text("", "", answer)])[0]
+        return model.probability(logit)
+
+    return fit
+
+
+def fitting(cases: Iterable[dict[str, Any]], fit: Fit) -> list[dict[str, Any]]:
+    """The cases, less the answers (not fixes) that do not answer their question (fit below
+    MIN_FIT), each answer with its fit in its metadata: phrase rules cannot tell "Of course
+    Loans must be repaid." from an answer to the question asked. A fix is kept on its own
+    evidence (the customer confirmed it): a complaint is no question the reranker learned."""
+    kept = []
+    for case in cases:
+        if case["metadata"]["fix_kind"] != "answer":
+            kept.append(case)
+            continue
+        score = fit(case["question"], case["reference_answer"])
+        if score >= MIN_FIT:
+            kept.append(case | {"metadata": case["metadata"] | {"fit": round(score, 3)}})
+    return kept
+
+
+def from_records(
+    interactions: Iterable[Interaction], fit: Fit | None = None
+) -> list[dict[str, Any]]:
+    """One case per interaction resolved or answered well, sorted by id."""
+    made = [c for c in (interaction_case(i) for i in interactions) if c is not None]
+    return distinct(sorted(fitting(made, fit or reranker_fit()), key=lambda c: c["qid"]))
+
+
+def distinct(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The cases, each question and answer once (the first): two dialogues that say the same
+    thing make one case."""
+    seen: set[tuple[str, ...]] = set()
+    out = []
+    for case in cases:
+        said = tuple(" ".join(case[k].lower().split()) for k in ("question", "reference_answer"))
+        if said not in seen:
+            seen.add(said)
+            out.append(case)
+    return out
 
 
 def from_interactions(index: Index, tenant: str) -> list[dict[str, Any]]:

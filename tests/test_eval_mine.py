@@ -15,7 +15,7 @@ from casebook.feedback import AnsweredQuestion, FeedbackStore
 from casebook.interactions import Interaction, Turn
 from casebook.settings import Settings
 from cli.main import app
-from mining.cases import expected_from, from_feedback, interaction_case
+from mining.cases import expected_from, from_feedback, from_records, interaction_case
 from mining.quality import asks, has_content, stands_alone
 from service.keys import KeyStore
 
@@ -92,6 +92,30 @@ def test_an_informative_answer_to_an_opening_question_is_a_case() -> None:
     case = _case(("customer", "How do I turn off these update alerts?"), ("agent", reply))
     assert case is not None
     assert case["reference_answer"] == "You can turn off automatic updates in Settings > App Store."
+
+
+def test_an_answer_makes_a_case_only_when_the_reranker_judges_it_answers() -> None:
+    """Phrase rules pass a generic first reply; the answer reranker (real weights) does not.
+    A fix keeps its case on the customer's confirmation, and a second dialogue saying the
+    same thing makes no second case."""
+
+    def asked(name: str, question: str, reply: str) -> Interaction:
+        return Interaction(name, "chat", [Turn("customer", question), Turn("agent", reply)])
+
+    dental = "What is the VA dental insurance program?"
+    answered = "The VA Dental Insurance Program or VADIP offers discounted private dental cover."
+    generic = "Of course it is important to search for information before you apply."
+    records = [
+        asked("answered", dental, answered),
+        asked("answered-again", dental, answered),
+        asked("generic", dental, generic),
+        interaction("refunded"),
+    ]
+    assert all(interaction_case(i) is not None for i in records)  # the phrase rules pass all
+    cases = {c["metadata"]["interaction_id"]: c for c in from_records(records)}
+    assert set(cases) == {"answered", "refunded"}
+    assert cases["answered"]["metadata"]["fit"] >= 0.5
+    assert "fit" not in cases["refunded"]["metadata"]
 
 
 @pytest.mark.parametrize(
