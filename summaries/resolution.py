@@ -105,6 +105,10 @@ WORKED = re.compile(  # the customer says the fix worked
     r"(?:now|any ?more|since|this time)|no \S+ any ?more|all good now|^done\b|got it working|"
     r"managed to)"
 )
+# "It works flawlessly with the Netflix app": something else works, which is a clue, not a fix
+ELSEWHERE = re.compile(
+    r"\bworks? (?:fine|perfectly|great|flawlessly) (?:with|on|in) (?:the|my|other|another|every)\b"
+)
 THANKS = re.compile(r"\b(?:thanks?|thank you|thx|ty|cheers|perfect|great|brilliant|awesome)\b")
 STILL_BROKEN = re.compile(  # the customer says the problem is still there
     r"\b(?:still (?:not|no|doesn't|does not|don't|won't|can't|cannot|isn't|is not|aren't|"
@@ -181,7 +185,8 @@ def confirms(text: str) -> bool:
     """A customer sentence saying the fix worked ("That worked", "no E22 any more")."""
     lower = _lower(text)
     asks = lower.rstrip().endswith("?")
-    return WORKED.search(lower) is not None and not asks and not still_broken(text)
+    elsewhere = ELSEWHERE.search(lower) is not None and "now" not in lower
+    return WORKED.search(lower) is not None and not (asks or elsewhere or still_broken(text))
 
 
 def still_broken(text: str) -> bool:

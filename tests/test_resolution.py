@@ -474,6 +474,18 @@ def test_an_instruction_the_customer_never_confirms_is_not_the_fix() -> None:
     assert find_fix(said) is None
 
 
+def test_something_else_working_is_a_clue_not_a_confirmation() -> None:
+    said = _said(
+        ("customer", "Unable to stream more than a few seconds."),
+        ("agent", "If you haven't already, try unplugging for a few mins and restarting."),
+        ("customer", "Using a Samsung TV. It works flawlessly with the Netflix app."),
+    )
+    assert find_fix(said) is None
+    said[-1] = ("customer", sentences("Restarted it and it works fine with the app now, thanks!"))
+    fix = find_fix(said)
+    assert fix is not None and fix.confirmation is not None
+
+
 def test_a_fix_followed_by_still_not_working_is_not_the_fix() -> None:
     turns = [
         ("customer", "The app crashes every time I open it."),
