@@ -27,10 +27,11 @@ from casebook.index import Index
 from casebook.interactions import Interaction, interaction_from_payload
 from casebook.store.base import Condition, Where
 from mining.quality import asks, has_content, informative, stands_alone
-from summaries.cues import clean, sentences
+from summaries.cues import SIGNATURE, clean, sentences
 from summaries.resolution import STAFF_ROLES, find_fix
 
 UNREVIEWED = "unreviewed"
+NAME_LINE = re.compile(r"^[A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+){0,2}\.?$")  # a bare name signing off
 # The reranker's calibrated even odds, the answerer's own default: a case is kept when its
 # expected answer is at least as likely as not to answer its question. Not tuned on reviews.
 MIN_FIT = 0.5
@@ -51,8 +52,11 @@ def problem(interaction: Interaction) -> str:
             if texts:
                 break
             continue
-        if turn.role == "customer":
-            texts.append(" ".join(clean(turn.text).split()))
+        if turn.role == "customer":  # "... Can you fix this? Thanks, Priya Sandoval"
+            said = [s for s in sentences(clean(turn.text)) if not SIGNATURE.match(s)]
+            if said and len(said) > 1 and NAME_LINE.match(said[-1]):  # "... Any idea? Marta Lind"
+                said.pop()
+            texts.append(" ".join(" ".join(said).split()))
     return " ".join(t for t in texts if t)
 
 

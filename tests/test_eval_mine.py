@@ -15,7 +15,7 @@ from casebook.feedback import AnsweredQuestion, FeedbackStore
 from casebook.interactions import Interaction, Turn
 from casebook.settings import Settings
 from cli.main import app
-from mining.cases import expected_from, from_feedback, from_records, interaction_case
+from mining.cases import expected_from, from_feedback, from_records, interaction_case, problem
 from mining.quality import asks, has_content, stands_alone
 from service.keys import KeyStore
 
@@ -62,6 +62,19 @@ def test_only_interactions_an_agent_resolved_make_cases() -> None:
     assert fixed["question"] == "my Lumen T2 thermostat shows error E42 and will not heat"
     assert fixed["reference_answer"] == "Hold the dial for ten seconds to reset it."
     assert fixed["review"] == "unreviewed"
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "I was charged twice for one thermostat. Can you fix this? Thanks, Priya Sandoval",
+        "I was charged twice for one thermostat. Can you fix this?\n\nMarta Lindqvist",
+        "I was charged twice for one thermostat. Can you fix this? Kind regards, Tom",
+    ],
+)
+def test_a_question_loses_its_sign_off(opening: str) -> None:
+    asked = Interaction("s", "email", [Turn("customer", opening), Turn("agent", "Refunded.")])
+    assert problem(asked) == "I was charged twice for one thermostat. Can you fix this?"
 
 
 def test_gold_is_the_cited_documents_never_the_interaction() -> None:
@@ -226,8 +239,12 @@ def test_mining_through_the_api_while_the_server_holds_the_index(tmp_path: Path)
         admin, agent = keys.create("acme", "admin")[0], keys.create("acme", "agent")[0]
         with serve(create_app(settings, index=index, keys=keys)) as url:
             mined, refused = (
-                httpx.post(f"{url}/v1/eval/mine", json={}, timeout=60,
-                           headers={"Authorization": f"Bearer {k}"})  # fmt: skip
+                httpx.post(
+                    f"{url}/v1/eval/mine",
+                    json={},
+                    timeout=60,
+                    headers={"Authorization": f"Bearer {k}"},
+                )  # fmt: skip
                 for k in (admin, agent)
             )
             out = tmp_path / "mined.toml"
