@@ -2,8 +2,10 @@
 
 An answer quotes the answer unit the reranker scores highest (``answers.evidence``: a FAQ's
 answer cell, a table row with its column names, a numbered procedure, or a sentence with the
-neighbours it needs to stand alone), verbatim, each quote followed by a marker [n] for the n-th
-citation; nothing else is written. Citations give the quote's character range in the document.
+neighbours it needs to stand alone and the rest of its paragraph, up to MAX_PASSAGE_WORDS),
+verbatim, each quote followed by a marker [n] for the n-th citation; nothing else is written.
+Sentences next to each other in one chunk are quoted as one passage. Citations give the quote's
+character range in the document.
 
 The confidence is the calibrated chance that the question is answerable here, from the best
 unit's score and its lead over the others (``answers/reranker/answerability.json``); below
@@ -44,6 +46,10 @@ HANDOFF_MESSAGES = {
 }
 
 MAX_SENTENCES = 3
+# A prose answer runs on through its paragraph, up to this many words: the sentence that
+# answers is often followed (or preceded) by the detail it needs ("... priority phone support.
+# Calls are answered in under 2 minutes."), and readers expect a short passage, not a clause.
+MAX_PASSAGE_WORDS = 70
 # Which unit answers, and how sure to be: a logistic model over the reranker's score and the
 # unit's closeness to the question, fitted by training/fit_answerability.py on doc2dial and
 # CLAPNQ units scored by rerankers that never saw the set (see reranker/MODEL_CARD.md).
@@ -113,12 +119,17 @@ def best_unit(evidence: Evidence, logits: np.ndarray | None = None) -> int:
 
 
 def select(evidence: Evidence, best: int | None = None) -> list[int]:
-    """The best unit, with the sentences it needs to stand alone: the one before when it leans
-    back on it ("It takes 5 days."), the one after when it leads into it (ends with ":")."""
+    """The best unit, with the sentences it needs to stand alone (the one before when it leans
+    back on it, "It takes 5 days."; the one after when it leads into it, ending with ":"), then,
+    for prose, the rest of its paragraph up to MAX_SENTENCES and MAX_PASSAGE_WORDS."""
     best = best_unit(evidence) if best is None else best
     chosen = [best]
     if evidence.units[best][1].kind != "sentence":
         return chosen
+
+    def words(i: int) -> int:
+        return len(evidence.quote(i).split())
+
     while len(chosen) < MAX_SENTENCES:
         before = evidence.neighbours[chosen[0]][0]
         after = evidence.neighbours[chosen[-1]][1]
@@ -128,7 +139,45 @@ def select(evidence: Evidence, best: int | None = None) -> list[int]:
             chosen.append(after)
         else:
             break
+    while len(chosen) < MAX_SENTENCES:
+        before = evidence.neighbours[chosen[0]][0]
+        after = evidence.neighbours[chosen[-1]][1]
+        room = MAX_PASSAGE_WORDS - sum(len(evidence.quote(i).split()) for i in chosen)
+        if after >= 0 and same_paragraph(evidence, chosen[-1], after) and room >= words(after):
+            chosen.append(after)
+        elif before >= 0 and same_paragraph(evidence, before, chosen[0]) and room >= words(before):
+            chosen.insert(0, before)
+        else:
+            break
     return chosen
+
+
+def same_paragraph(evidence: Evidence, first: int, then: int) -> bool:
+    """Whether sentence `then` follows sentence `first` in one paragraph of prose."""
+    (h1, u1), (h2, u2) = evidence.units[first], evidence.units[then]
+    if u1.kind != "sentence" or u2.kind != "sentence":
+        return False
+    a, b = evidence.hits[h1], evidence.hits[h2]
+    if h1 == h2:
+        gap = a.text[u1.end : u2.start]
+        return not gap.strip() and "\n\n" not in gap
+    return (b.start + u2.start) - (a.start + u1.end) <= 1
+
+
+def runs(evidence: Evidence, chosen: Sequence[int]) -> list[tuple[int, int]]:
+    """The chosen units as runs (first, last) of units next to each other in one chunk, each
+    quoted as one passage."""
+    out: list[tuple[int, int]] = []
+    for i in chosen:
+        if out:
+            first, last = out[-1]
+            (h1, u1), (h2, u2) = evidence.units[last], evidence.units[i]
+            between = evidence.hits[h1].text[u1.end : u2.start]
+            if h1 == h2 and u2.start >= u1.end and not between.strip():
+                out[-1] = (first, i)
+                continue
+        out.append((i, i))
+    return out
 
 
 def confidence(
@@ -144,9 +193,11 @@ def confidence(
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
-def citation(evidence: Evidence, i: int) -> Citation:
-    """The citation of the i-th unit, with its character range in the document."""
+def citation(evidence: Evidence, i: int, last: int | None = None) -> Citation:
+    """The citation of the i-th unit (through unit `last` of the same chunk, quoted as one
+    passage), with its character range in the document."""
     hit, unit = evidence.hit_of(i), evidence.units[i][1]
+    end_unit = evidence.units[i if last is None else last][1]
     start: int | None = hit.start + unit.start
     if hit.kind == "resolution":  # its range is the resolution's, in the transcript
         cell = hit.text.find(RESOLUTION_LABEL) + len(RESOLUTION_LABEL)
@@ -155,11 +206,11 @@ def citation(evidence: Evidence, i: int) -> Citation:
         hit.doc_id,
         hit.chunk_id,
         hit.title,
-        evidence.quote(i),
+        hit.text[unit.start : end_unit.end],
         hit.score,
         source_kind(hit.kind),
         start,
-        None if start is None else start + unit.end - unit.start,
+        None if start is None else start + end_unit.end - unit.start,
     )
 
 
@@ -177,7 +228,7 @@ def decide(evidence: Evidence, threshold: float = THRESHOLD) -> Answer:
     p = confidence(evidence, logit, float(np.median(read)) if len(read) else 0.0)
     if p < threshold:
         return abstain(LOW_CONFIDENCE, p)
-    citations = [citation(evidence, i) for i in select(evidence, best)]
+    citations = [citation(evidence, a, b) for a, b in runs(evidence, select(evidence, best))]
     text = " ".join(f"{c.quote} [{n}]" for n, c in enumerate(citations, start=1))
     return Answer(str(uuid.uuid4()), text, True, round(p, 4), "", citations)
 
@@ -194,9 +245,7 @@ def hand_off(reason: str) -> Answer:
 TOPIC_SHIFT = 0.3  # below this cosine to the recent turns, a question starts a new topic
 
 
-def changes_topic(
-    index: Index, question: str, history: Sequence[Mapping[str, str]] | None
-) -> bool:
+def changes_topic(index: Index, question: str, history: Sequence[Mapping[str, str]] | None) -> bool:
     """Whether the question is about something else than the conversation's recent turns."""
     recent = [t.get("text", "") for t in (history or [])][-index.history_turns :]
     recent = [t for t in recent if t.strip()]

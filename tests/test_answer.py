@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from backends import open_index
 
-from answers import ask
+from answers import ask, decision
 from answers.decision import LOW_CONFIDENCE, NO_ANSWER, NO_EVIDENCE, Answer
 from casebook.embedding import Embedder
 from casebook.index import Index
@@ -182,3 +182,33 @@ def test_citations_give_the_quotes_character_range_in_the_document(kb: Index) ->
     for c in result.citations:
         assert c.start is not None and c.end is not None
         assert texts[c.doc_id][c.start : c.end] == c.quote
+
+
+PASSAGE = {
+    "doc_id": "delivery",
+    "title": "Delivery times",
+    "text": "Standard delivery takes 3 to 5 business days within the country. Orders placed "
+    "after 2 pm leave the warehouse the next working day. Express delivery arrives the next "
+    "business day.\n\nWe do not deliver on public holidays. Large items such as sofas are "
+    "delivered by a two-person team who call one hour before they arrive.",
+}
+
+
+def test_a_prose_answer_quotes_its_paragraph_as_one_passage_and_stops_at_its_end(
+    tmp_path: Path, embedder: Embedder, chunker: Chunker
+) -> None:
+    path = tmp_path / "delivery.jsonl"
+    path.write_text(json.dumps(PASSAGE) + "\n")
+    index = open_index("edge", tmp_path, embedder)
+    try:
+        assert ingest(index, chunker, [path]).added == 1
+        result = answer(index, "default", "How long does standard delivery take?")
+    finally:
+        index.close()
+    assert result.answerable and len(result.citations) == 1
+    (cited,) = result.citations
+    assert "3 to 5 business days" in cited.quote and "next working day" in cited.quote
+    assert "public holidays" not in cited.quote  # the next paragraph is another topic
+    assert len(cited.quote.split()) <= decision.MAX_PASSAGE_WORDS
+    assert PASSAGE["text"][cited.start : cited.end] == cited.quote
+    assert result.answer == f"{cited.quote} [1]"
