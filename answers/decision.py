@@ -47,8 +47,9 @@ HANDOFF_MESSAGES = {
 
 MAX_SENTENCES = 3
 # A prose answer runs on through its paragraph, up to this many words: the sentence that
-# answers is often followed (or preceded) by the detail it needs ("... priority phone support.
-# Calls are answered in under 2 minutes."), and readers expect a short passage, not a clause.
+# answers is often followed (or preceded) by the detail that completes it ("Geofencing uses the
+# location of the phones in your home ... While the home is Away, the T2 uses your Eco
+# temperatures"), and readers expect a short passage, not a clause.
 MAX_PASSAGE_WORDS = 70
 # Which unit answers, and how sure to be: a logistic model over the reranker's score and the
 # unit's closeness to the question, fitted by training/fit_answerability.py on doc2dial and
@@ -142,7 +143,7 @@ def select(evidence: Evidence, best: int | None = None) -> list[int]:
     while len(chosen) < MAX_SENTENCES:
         before = evidence.neighbours[chosen[0]][0]
         after = evidence.neighbours[chosen[-1]][1]
-        room = MAX_PASSAGE_WORDS - sum(len(evidence.quote(i).split()) for i in chosen)
+        room = MAX_PASSAGE_WORDS - sum(words(i) for i in chosen)
         if after >= 0 and same_paragraph(evidence, chosen[-1], after) and room >= words(after):
             chosen.append(after)
         elif before >= 0 and same_paragraph(evidence, before, chosen[0]) and room >= words(before):
