@@ -10,7 +10,8 @@ Units are first scored by their embedding similarity to the question (alone and 
 user turn), idf-weighted term overlap with the same, their chunk's search score, and whether
 they follow the passage the last agent turn quoted (a conversation walks through a document).
 Each unit's topic (a FAQ's question, a list's or table's heading or lead-in, else its
-section heading) is compared with the question as well.
+section heading) is compared with the question as well, and whether the unit is the kind of
+answer the question asks for (``answers.answer_type``: a number, or steps).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from answers.answer_type import number_fit, steps_fit
 from answers.reranker import Reranker, packaged_reranker, passage_text, query_text
 from answers.units import Unit, answer_units
 from casebook.index import Index
@@ -152,12 +154,13 @@ def _score(
     asked = f"{question}\n{last_user}" if last_user else question  # a follow-up needs its context
     queries = [question, asked, last_agent or "."]
     topics = [topic(evidence, i) for i in range(len(sentences))]
+    quotes = [evidence.quote(i) for i in range(len(sentences))]
     distinct = list(dict.fromkeys(topics))
     # the queries are new each time; units and topics recur (embed_cached keeps them)
     vectors = np.concatenate([
         np.asarray(index.embedder.embed(queries), dtype=np.float32).reshape(len(queries), -1),
         index.embedder.embed_cached(
-            [*(evidence.quote(i) for i in range(len(sentences))), *distinct]
+            [*quotes, *distinct]
         ),
     ])  # fmt: skip
     q, ctx, agent = vectors[0], vectors[1], vectors[2]
@@ -206,4 +209,7 @@ def _score(
         "follows": follows,
         "cos_agent": cos_agent if last_agent else np.zeros(len(sentences)),
         "cos_topic": np.array([topic_cos[t] for t in topics]),
+        # the expected answer type: a number for "how long", steps for "how do I"
+        "number_fit": np.array([number_fit(question, quote) for quote in quotes]),
+        "steps_fit": np.array([steps_fit(question, u.kind) for _, u in sentences]),
     }

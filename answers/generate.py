@@ -50,7 +50,6 @@ DECLINED = "could not find this in the knowledge base"  # the prompt's sentence 
 MAX_SOURCE_CHARS = 24_000  # the prompt's budget for sources (about 6k tokens)
 
 
-
 @dataclass(frozen=True)
 class Generated:
     """An answer and who wrote it: "llm", or "extractive" (with the reason when it stood in)."""

@@ -33,7 +33,16 @@ sys.path.insert(0, str(ROOT / "training"))
 
 from eval.answers import ece  # noqa: E402
 
-FEATURES = ("rerank", "cos_q", "cos_ctx", "cos_topic", "chunk", "lexical")
+FEATURES = (
+    "rerank",
+    "cos_q",
+    "cos_ctx",
+    "cos_topic",
+    "chunk",
+    "lexical",
+    "number_fit",
+    "steps_fit",
+)
 SEED = 13
 
 
@@ -149,8 +158,6 @@ def platt(evidence: np.ndarray, answerable: np.ndarray) -> tuple[float, float, f
 
     m = LogisticRegression(C=10.0).fit(evidence, answerable.astype(float))
     return float(m.coef_[0, 0]), float(m.coef_[0, 1]), float(m.intercept_[0])
-
-
 
 
 def evaluate(  # type: ignore[no-untyped-def]

@@ -248,3 +248,54 @@ def pairs_of(questions: list[Question]) -> list[tuple[str, str, float]]:
         for label, group in ((1, q.positives), (0, q.negatives))
         for u in group
     ]
+
+
+# Words a near miss never swaps: they say how a question asks, not what it is about.
+_ASKING = (
+    "what when where which who whom whose why how can could would should does did will the and "
+    "for with from that this have has are was were you your yours they them their there then "
+    "than about into over just also very much many more most some any all not only need want "
+    "know tell please help thanks thank like make does doing done use used using get got"
+)
+ASKING = frozenset(_ASKING.split())
+
+
+def near_misses(questions: list[Question], rng: random.Random) -> list[tuple[str, str, float]]:
+    """Negative pairs that differ from a positive in one word: the question's most specific word
+    that its answer also holds, swapped for a word another question asks about ("renew my
+    driver's licence" -> "renew my passport licence"). The answer no longer answers it, so the
+    model learns that a passage about something close to what was asked is not an answer, the
+    near misses (a product we do not sell, a policy we do not have) that real users ask."""
+    from casebook.sentences import STOPWORDS
+
+    def content(text: str) -> list[str]:
+        return [w for w in re.findall(r"[a-z0-9']+", text.lower()) if len(w) >= 4
+                and w.isalpha() and w not in STOPWORDS and w not in ASKING]  # fmt: skip
+
+    df: dict[str, int] = defaultdict(int)
+    texts = [u.text for q in questions for u in (*q.positives, *q.negatives)]
+    for t in texts:
+        for w in set(words(t)):
+            df[w] += 1
+    n = len(texts) or 1
+    pool = sorted({w for q in questions for w in content(q.query) if df.get(w, 0) < 0.05 * n})
+    out: list[tuple[str, str, float]] = []
+    for q in questions:
+        if not q.positives or not pool:
+            continue
+        answer = q.positives[0]
+        held = set(words(f"{answer.title} {answer.context} {answer.text}"))
+        anchors = [w for w in dict.fromkeys(content(q.query)) if w in held]
+        if not anchors:
+            continue
+        anchor = min(anchors, key=lambda w: (df.get(w, 0), w))  # the most specific
+        swap = pool[rng.randrange(len(pool))]
+        for _ in range(10):
+            if swap not in held and swap not in words(q.query):
+                break
+            swap = pool[rng.randrange(len(pool))]
+        else:
+            continue
+        asked = re.sub(rf"\b{re.escape(anchor)}\b", swap, q.query, flags=re.IGNORECASE)
+        out += [(asked, passage_text(u.title, u.context, u.text), 0.0) for u in q.positives]
+    return out

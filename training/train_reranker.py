@@ -30,7 +30,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from reranker_data import LICENCES, SEED, Question, load, pairs_of  # noqa: E402
+from reranker_data import LICENCES, SEED, Question, load, near_misses, pairs_of  # noqa: E402
 
 from answers.reranker import MAX_LENGTH, WEIGHTS, passage_text  # noqa: E402
 from eval.answers import ece  # noqa: E402
@@ -132,8 +132,6 @@ def fit_platt(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return float(model.coef_[0, 0]), float(model.intercept_[0])
 
 
-
-
 def report(model, tokenizer, questions: list[Question], a: float, b: float) -> dict:
     from sklearn.metrics import roc_auc_score
 
@@ -181,6 +179,10 @@ def main() -> None:
     parser.add_argument("--epochs", type=float, default=2.0)
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--lr", type=float, default=4e-5)
+    parser.add_argument(
+        "--near-misses", action=argparse.BooleanOptionalAction, default=False,
+        help="Add a negative per positive with the question's most specific shared word swapped.",
+    )  # fmt: skip
     args = parser.parse_args()
 
     import torch
@@ -200,7 +202,10 @@ def main() -> None:
         fit_q += qs[:cut]
         calib_q += qs[cut:]
     pairs = pairs_of(fit_q)
-    print(f"training pairs: {len(pairs)} from {len(fit_q)} questions ({names})", flush=True)
+    swapped = near_misses(fit_q, random.Random(SEED)) if args.near_misses else []
+    pairs += swapped
+    print(f"training pairs: {len(pairs)} from {len(fit_q)} questions ({names}), "
+          f"{len(swapped)} of them near misses", flush=True)  # fmt: skip
     tokenizer = AutoTokenizer.from_pretrained(packaged_model_path(), local_files_only=True)
     model = build_model()
     started = time.time()
@@ -213,8 +218,14 @@ def main() -> None:
         "task": "cross-encoder: does the passage answer the question (logit; Platt-calibrated)",
         "trained_on": {n: {"questions": len(questions[n]), "licence": LICENCES[n]} for n in names},
         "training": {
-            "pairs": len(pairs), "epochs": args.epochs, "batch": args.batch, "lr": args.lr,
-            "seed": SEED, "max_length": MAX_LENGTH, "seconds": round(seconds),
+            "pairs": len(pairs),
+            "near_miss_pairs": len(swapped),
+            "epochs": args.epochs,
+            "batch": args.batch,
+            "lr": args.lr,
+            "seed": SEED,
+            "max_length": MAX_LENGTH,
+            "seconds": round(seconds),
             "frozen": "word embeddings (taken from the base model at load time)",
         },  # fmt: skip
         "calibration": {"a": a, "b": b, "fitted_on": "10% of training questions held back"},
