@@ -5,10 +5,13 @@ answer cell, a table row with its column names, a numbered procedure, or a sente
 neighbours it needs to stand alone and the rest of its paragraph, up to MAX_PASSAGE_WORDS),
 verbatim, each quote followed by a marker [n] for the n-th citation; nothing else is written.
 Sentences next to each other in one chunk are quoted as one passage. Citations give the quote's
-character range in the document.
+character range in the document. A document is quoted before a past interaction whenever one
+answers well enough on its own (``best_document_unit``); a question about past cases quotes the
+case's fix (``answers.past_cases``).
 
 The confidence is the calibrated chance that the question is answerable here, from the best
-unit's score and its lead over the others (``answers/reranker/answerability.json``); below
+unit's score, its lead over the others and the share of the question's words the retrieved
+chunks hold (``answers/reranker/answerability.json``, ``answers.coverage``); below
 ``THRESHOLD`` the answerer abstains with ``NO_ANSWER`` and no citations. ``reason`` is "" for
 an answer, "no_evidence" when the search found nothing (or no quotable sentence), and
 "low_confidence" when the evidence was too weak to answer from.
@@ -26,9 +29,11 @@ from typing import Any
 
 import numpy as np
 
+from answers.coverage import coverage
 from answers.evidence import NOT_READ, Evidence, cheap_scores
 from answers.past_cases import past_fix
 from answers.reranker import MODEL_DIR
+from casebook.documents import INTERACTION_KINDS
 from casebook.index import Index
 from casebook.interactions import RESOLUTION_LABEL
 from grounding.prompt import NO_ANSWER
@@ -119,6 +124,21 @@ def best_unit(evidence: Evidence, logits: np.ndarray | None = None) -> int:
     return int(np.lexsort((-cheap_scores(evidence), -logits))[0])
 
 
+def best_document_unit(evidence: Evidence, logits: np.ndarray) -> int | None:
+    """The read unit of a document (not a past interaction) most likely to answer, if any.
+
+    The knowledge base is the authority: a past case is one agent's words to one customer
+    ("I've sent you a replacement adapter"), so it is quoted only when no document answers or
+    the question asks about past cases."""
+    documents = [
+        i
+        for i in range(len(evidence.units))
+        if logits[i] > NOT_READ and evidence.hit_of(i).kind not in INTERACTION_KINDS
+    ]
+    cheap = cheap_scores(evidence)
+    return max(documents, key=lambda i: (logits[i], cheap[i]), default=None)
+
+
 def select(evidence: Evidence, best: int | None = None) -> list[int]:
     """The best unit, with the sentences it needs to stand alone (the one before when it leans
     back on it, "It takes 5 days."; the one after when it leads into it, ending with ":"), then,
@@ -184,13 +204,16 @@ def runs(evidence: Evidence, chosen: Sequence[int]) -> list[tuple[int, int]]:
 def confidence(
     evidence: Evidence, logit: float, lead_base: float, model: Mapping[str, Any] | None = None
 ) -> float:
-    """The calibrated chance that the question is answered: from the best unit's logit and its
-    lead over the median unit the reranker read (`lead_base`)."""
+    """The calibrated chance that the question is answered: from the best unit's logit, its
+    lead over the median unit the reranker read (`lead_base`) and how much of the question the
+    retrieved chunks speak of (``answers.coverage``)."""
     model = ANSWERABILITY if model is None else model
     if not model:
         return float(evidence.calibrate(logit))
     cal = model["calibration"]
     z = cal["a"] * logit + cal.get("lead", 0.0) * (logit - lead_base) + cal["b"]
+    if cal.get("coverage"):
+        z += cal["coverage"] * (coverage(evidence.question, evidence.idf) - 1.0)
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
@@ -226,7 +249,13 @@ def decide(evidence: Evidence, threshold: float = THRESHOLD) -> Answer:
     if fix is not None:
         best, logit = fix
     read = logits[logits > NOT_READ]
-    p = confidence(evidence, logit, float(np.median(read)) if len(read) else 0.0)
+    base = float(np.median(read)) if len(read) else 0.0
+    p = confidence(evidence, logit, base)
+    document = None if fix else best_document_unit(evidence, logits)
+    if document is not None and document != best:
+        p_document = confidence(evidence, float(logits[document]), base)
+        if p_document >= threshold:  # the knowledge base answers: quote it, not a past case
+            best, p = document, p_document
     if p < threshold:
         return abstain(LOW_CONFIDENCE, p)
     citations = [citation(evidence, a, b) for a, b in runs(evidence, select(evidence, best))]

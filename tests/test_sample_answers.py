@@ -120,11 +120,20 @@ def test_questions_about_past_cases_quote_the_fix_where_it_is_in_the_transcript(
     assert [c.doc_id for c in result.citations] == ["T-1001"], result.answer
 
 
-# Regression gates just under what was measured on 2026-12-03 (bench/answer_quality.py --dataset
-# sample: 0.710 of answerable questions right, 0.385 of unanswerable abstained, 5 wrong answers
-# at confidence >= 0.8), each with a question or two of slack for CPU-to-CPU numeric drift in
-# the bf16 reranker. The issue's targets (0.9, 0.9 and none) are not met yet: README,
-# "Answers: how good, and how sure".
-RIGHT_AT_LEAST = 0.68
-ABSTAIN_AT_LEAST = 0.3
+def test_the_knowledge_base_is_quoted_before_a_past_chat(answers: dict) -> None:
+    """A question the help centre answers is quoted from it, not from a chat where an agent once
+    said something close (s021's transcript: "below -75 dBm the connection drops")."""
+    wifi = answers["s021"]
+    assert wifi.answerable
+    assert [c.kind for c in wifi.citations] == ["document"], wifi.answer
+    assert {c.doc_id for c in wifi.citations} == {"help/wifi-setup.md"}
+
+
+# Regression gates just under what was measured on 2026-12-03 with the coverage-calibrated
+# confidence (this test: 0.677 of answerable questions right, 0.654 of unanswerable abstained,
+# 5 wrong answers at confidence >= 0.8), each with a question or two of slack for CPU-to-CPU
+# numeric drift in the bf16 reranker. The issue's targets (0.9, 0.9 and none) are not met yet:
+# README, "Answers: how good, and how sure".
+RIGHT_AT_LEAST = 0.65
+ABSTAIN_AT_LEAST = 0.58
 CONFIDENT_WRONG_AT_MOST = 6

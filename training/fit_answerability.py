@@ -44,6 +44,7 @@ FEATURES = (
     "steps_fit",
 )
 SEED = 13
+CALIBRATE_COVERAGE = False  # --coverage: calibrate on the question's coverage as well
 
 
 def unit_right(name: str, q, doc_id: str, start: int, end: int, text: str) -> bool:  # type: ignore[no-untyped-def]
@@ -135,8 +136,11 @@ def fit_units(rows: list[dict]):  # type: ignore[no-untyped-def]
 
 
 def best(model, rows: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
-    """Per question: the best unit's logit and its lead over the median unit, whether that unit
-    is right, whether the question is answerable."""
+    """Per question: the best unit's logit, its lead over the median unit and the question's
+    coverage by the retrieved chunks, whether that unit is right, whether the question is
+    answerable."""
+    from answers.coverage import coverage
+
     evidence, right, answerable = [], [], []
     for r in rows:
         if not r["units"]:
@@ -144,28 +148,35 @@ def best(model, rows: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]: 
         x = np.array([[u["features"][k] for k in FEATURES] for u in r["units"]])
         z = model.decision_function(x)
         i = int(np.argmax(z))
-        evidence.append([float(z[i]), float(z[i] - np.median(z))])
+        evidence.append(
+            [float(z[i]), float(z[i] - np.median(z)), coverage(r["question"], r["pool"]) - 1.0]
+        )
         right.append(float(r["units"][i]["right"]))
         answerable.append(r["answerable"])
     return np.array(evidence), np.array(right), np.array(answerable, dtype=bool)
 
 
-def platt(evidence: np.ndarray, answerable: np.ndarray) -> tuple[float, float, float]:
+def platt(evidence: np.ndarray, answerable: np.ndarray) -> dict[str, float]:
     """Calibration of "the question is answerable from the corpus": a label that means the same
     on every set (unlike "this exact sentence is the gold one", whose strictness varies), from
-    the best unit's logit and its lead over the median unit."""
+    the best unit's logit, its lead over the median unit and (with CALIBRATE_COVERAGE) the
+    question's coverage minus 1."""
     from sklearn.linear_model import LogisticRegression
 
-    m = LogisticRegression(C=10.0).fit(evidence, answerable.astype(float))
-    return float(m.coef_[0, 0]), float(m.coef_[0, 1]), float(m.intercept_[0])
+    columns = 3 if CALIBRATE_COVERAGE else 2
+    m = LogisticRegression(C=10.0).fit(evidence[:, :columns], answerable.astype(float))
+    cal = {"a": float(m.coef_[0, 0]), "lead": float(m.coef_[0, 1]), "b": float(m.intercept_[0])}
+    if CALIBRATE_COVERAGE:
+        cal["coverage"] = float(m.coef_[0, 2])
+    return cal
 
 
 def evaluate(  # type: ignore[no-untyped-def]
-    model, cal: tuple[float, float, float], rows: list[dict], threshold: float = 0.5
+    model, cal: dict[str, float], rows: list[dict], threshold: float = 0.5
 ) -> dict:
     evidence, right, answerable = best(model, rows)
-    a, lead, b = cal
-    p = 1 / (1 + np.exp(-(a * evidence[:, 0] + lead * evidence[:, 1] + b)))
+    z = cal["a"] * evidence[:, 0] + cal["lead"] * evidence[:, 1] + cal["b"]
+    p = 1 / (1 + np.exp(-(z + cal.get("coverage", 0.0) * evidence[:, 2])))
     answered = p >= threshold
     return {
         "questions": len(rows),
@@ -202,8 +213,8 @@ def both_kinds(rows: list[dict]) -> list[dict]:
 
 
 def fit(args: argparse.Namespace) -> None:
-    global FEATURES
-    FEATURES = tuple(args.use)
+    global FEATURES, CALIBRATE_COVERAGE
+    FEATURES, CALIBRATE_COVERAGE = tuple(args.use), args.coverage
     rows = questions_only(load(args.features), args.data_dir)
     sets = sorted({r["set"] for r in rows})
     report = {}
@@ -223,11 +234,55 @@ def fit(args: argparse.Namespace) -> None:
     body = {
         "bias": float(model.intercept_[0]),
         "weights": {k: float(w) for k, w in zip(FEATURES, model.coef_[0], strict=True)},
-        "calibration": {"a": cal[0], "lead": cal[1], "b": cal[2]},
+        "calibration": cal,
         "fitted_on": {s: sum(r["set"] == s for r in rows) for s in sets},
         "leave_one_dataset_out": report,
         "in_sample": evaluate(model, cal, rows),
     }
+    for path in args.judge or []:  # sets nothing was fitted on, judged with the final model
+        judged = load([path])
+        body.setdefault("held_out", {})[judged[0]["set"]] = evaluate(model, cal, judged)
+    args.out.write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(body, indent=2))
+
+
+class UnitModel:
+    """A fitted unit model read back from an answerability file."""
+
+    def __init__(self, body: dict) -> None:
+        self.bias, self.weights = body["bias"], np.array([body["weights"][k] for k in FEATURES])
+
+    def decision_function(self, x: np.ndarray) -> np.ndarray:
+        return self.bias + x @ self.weights
+
+
+def calibrate(args: argparse.Namespace) -> None:
+    """Refit only the confidence of an existing model, on every set with both kinds of question,
+    keeping its unit model; report each calibration set calibrated on the others, and the
+    judged sets."""
+    global FEATURES, CALIBRATE_COVERAGE
+    body = json.loads(args.model.read_text(encoding="utf-8"))
+    FEATURES, CALIBRATE_COVERAGE = tuple(body["weights"]), args.coverage
+    model = UnitModel(body)
+    rows = both_kinds(load(args.features))
+    sets = sorted({r["set"] for r in rows})
+    report = {}
+    for held in sets:
+        evidence, _, answerable = best(model, [r for r in rows if r["set"] != held])
+        if len(sets) > 1:
+            report[held] = evaluate(model, platt(evidence, answerable),
+                                    [r for r in rows if r["set"] == held])  # fmt: skip
+    evidence, _, answerable = best(model, rows)
+    cal = platt(evidence, answerable)
+    body |= {
+        "calibration": cal,
+        "calibrated_on": {s: sum(r["set"] == s for r in rows) for s in sets},
+        "calibration_leave_one_dataset_out": report,
+        "held_out": {},
+    }
+    for path in args.judge or []:
+        judged = load([path])
+        body["held_out"][judged[0]["set"]] = evaluate(model, cal, judged)
     args.out.write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(body, indent=2))
 
@@ -244,9 +299,17 @@ def main() -> None:
     f.add_argument("--features", type=Path, nargs="+", required=True)
     f.add_argument("--out", type=Path, required=True)
     f.add_argument("--use", nargs="+", default=list(FEATURES), help="Unit features to fit on.")
+    f.add_argument("--judge", type=Path, nargs="*", help="Feature files of sets to judge on.")
+    f.add_argument("--coverage", action="store_true", help="Calibrate on coverage as well.")
     f.add_argument("--data-dir", type=Path, default=ROOT.parent / "shared" / "datasets")
+    c = sub.add_parser("calibrate", help="Refit only the confidence of an existing model.")
+    c.add_argument("--model", type=Path, required=True, help="The answerability file to keep.")
+    c.add_argument("--features", type=Path, nargs="+", required=True)
+    c.add_argument("--judge", type=Path, nargs="*", help="Feature files of sets to judge on.")
+    c.add_argument("--coverage", action="store_true", help="Calibrate on coverage as well.")
+    c.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
-    extract(args) if args.command == "extract" else fit(args)
+    {"extract": extract, "fit": fit, "calibrate": calibrate}[args.command](args)
 
 
 if __name__ == "__main__":
