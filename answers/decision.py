@@ -6,8 +6,9 @@ neighbours it needs to stand alone and the rest of its paragraph, up to MAX_PASS
 verbatim, each quote followed by a marker [n] for the n-th citation; nothing else is written.
 Sentences next to each other in one chunk are quoted as one passage. Citations give the quote's
 character range in the document. A document is quoted before a past interaction whenever one
-answers well enough on its own (``best_document_unit``); a question about past cases quotes the
-case's fix (``answers.past_cases``).
+answers well enough on its own (``best_document_unit``), and a question how to do something
+quotes the numbered steps under the best unit's heading (``procedure_of``); a question about
+past cases quotes the case's fix (``answers.past_cases``).
 
 The confidence is the calibrated chance that the question is answerable here, from the best
 unit's score, its lead over the others and the share of the question's words the retrieved
@@ -29,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from answers.answer_type import PROCEDURE
 from answers.coverage import coverage
 from answers.evidence import NOT_READ, Evidence, cheap_scores
 from answers.past_cases import past_fix
@@ -137,6 +139,24 @@ def best_document_unit(evidence: Evidence, logits: np.ndarray) -> int | None:
     ]
     cheap = cheap_scores(evidence)
     return max(documents, key=lambda i: (logits[i], cheap[i]), default=None)
+
+
+def procedure_of(evidence: Evidence, logits: np.ndarray, best: int) -> int | None:
+    """For a question how to do something whose best unit is not a procedure: the read numbered
+    steps of the same document section, if any (the intro "Two-factor authentication asks for a
+    code..." is under the heading of the steps that turn it on)."""
+    if evidence.units[best][1].kind == "steps" or not PROCEDURE.search(evidence.question):
+        return None
+    hit = evidence.hit_of(best)
+    steps = [
+        i
+        for i in range(len(evidence.units))
+        if logits[i] > NOT_READ
+        and evidence.units[i][1].kind == "steps"
+        and evidence.hit_of(i).doc_id == hit.doc_id
+        and tuple(evidence.hit_of(i).section) == tuple(hit.section)
+    ]
+    return max(steps, key=lambda i: logits[i], default=None)
 
 
 def select(evidence: Evidence, best: int | None = None) -> list[int]:
@@ -256,6 +276,11 @@ def decide(evidence: Evidence, threshold: float = THRESHOLD) -> Answer:
         p_document = confidence(evidence, float(logits[document]), base)
         if p_document >= threshold:  # the knowledge base answers: quote it, not a past case
             best, p = document, p_document
+    steps = None if fix else procedure_of(evidence, logits, best)
+    if steps is not None:
+        p_steps = confidence(evidence, float(logits[steps]), base)
+        if p_steps >= threshold:  # "how do I ...?" is answered by the steps, not their intro
+            best, p = steps, p_steps
     if p < threshold:
         return abstain(LOW_CONFIDENCE, p)
     citations = [citation(evidence, a, b) for a, b in runs(evidence, select(evidence, best))]
