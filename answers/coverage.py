@@ -56,18 +56,20 @@ def held(word: str, pool: Collection[str], by_prefix: dict[str, list[str]]) -> b
     return any(word[:i] in pool and word[i:] in pool for i in range(2, len(word) - 1))
 
 
+def content_words(question: str) -> list[str]:
+    """The question's distinct content words, less the ones that only ask."""
+    return [t for t in dict.fromkeys(terms(question)) if t not in ASKING_WORDS]
+
+
 def missing_words(question: str, pool: Collection[str]) -> list[str]:
     """The question's content words that no retrieved chunk holds in any form."""
     by_prefix: dict[str, list[str]] = {}
     for p in pool:
         by_prefix.setdefault(p[:PREFIX], []).append(p)
-    words = [t for t in dict.fromkeys(terms(question)) if t not in ASKING_WORDS]
-    return [t for t in words if not held(t, pool, by_prefix)]
+    return [t for t in content_words(question) if not held(t, pool, by_prefix)]
 
 
 def coverage(question: str, pool: Collection[str]) -> float:
     """The share of the question's content words the pool holds (1.0 when it has none)."""
-    words = [t for t in dict.fromkeys(terms(question)) if t not in ASKING_WORDS]
-    if not words:
-        return 1.0
-    return 1.0 - len(missing_words(question, pool)) / len(words)
+    words = content_words(question)
+    return 1.0 - len(missing_words(question, pool)) / len(words) if words else 1.0

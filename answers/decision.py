@@ -31,7 +31,6 @@ from typing import Any
 import numpy as np
 
 from answers.answer_type import PROCEDURE
-from answers.coverage import coverage
 from answers.evidence import NOT_READ, Evidence, cheap_scores
 from answers.past_cases import past_fix
 from answers.reranker import MODEL_DIR
@@ -233,7 +232,7 @@ def confidence(
     cal = model["calibration"]
     z = cal["a"] * logit + cal.get("lead", 0.0) * (logit - lead_base) + cal["b"]
     if cal.get("coverage"):
-        z += cal["coverage"] * (coverage(evidence.question, evidence.idf) - 1.0)
+        z += cal["coverage"] * (evidence.coverage - 1.0)
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from answers.answer_type import number_fit, steps_fit
+from answers.coverage import coverage
 from answers.reranker import Reranker, packaged_reranker, passage_text, query_text
 from answers.units import Unit, answer_units
 from casebook.index import Index
@@ -47,6 +48,7 @@ class Evidence:
     neighbours: list[tuple[int, int]] = field(default_factory=list)  # (previous, next), -1: none
     query_weights: dict[str, float] = field(default_factory=dict)  # term -> idf x turn weight
     idf: dict[str, float] = field(default_factory=dict)
+    coverage: float = 1.0  # the share of the question's words the hits hold (answers.coverage)
     question: str = ""
     conversational: bool = False  # the question came with earlier turns
     calibrate: Callable[[float], float] = field(default=lambda x: 0.0, repr=False)
@@ -178,6 +180,7 @@ def _score(
     for t in terms(question):
         weights[t] = idf.get(t, math.log(1 + (n + 0.5) / 0.5))
     evidence.idf, evidence.query_weights = idf, weights
+    evidence.coverage = coverage(question, idf)
     total = sum(weights.values()) or 1.0
     lexical = np.array(
         [sum(weights.get(t, 0.0) for t in set(terms(evidence.quote(i)))) / total
