@@ -25,17 +25,15 @@ RETURN_QUESTION = "How long do I have to return an item?"
 
 
 @pytest.fixture(scope="module")
-def world(
-    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder
-) -> Iterator[World]:
+def world(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[World]:
     # The follow-ups below ("How long does it take?") have a best document that barely leads
-    # tickets on the same topic; the confidence fitted on doc2dial puts them near 0.4-0.5. These
-    # tests are about how messages become the history, so they answer from 0.3 up.
+    # tickets on the same topic; the shipped confidence puts them near 0.27-0.35 in a world this
+    # small. These tests are about how messages become the history, so they answer from 0.2 up.
     built = build_world(
         tmp_path_factory.mktemp("openai"),
         embedder,
         rate_limit_per_minute=0,
-        answer_min_confidence=0.3,
+        answer_min_confidence=0.2,
     )
     yield built
     built.index.close()

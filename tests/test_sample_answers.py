@@ -137,11 +137,12 @@ def test_a_question_how_to_do_something_quotes_the_steps(answers: dict) -> None:
         assert quote.startswith("1. "), (qid, answers[qid].answer)
 
 
-# Regression gates just under what was measured on 2026-12-03 with the coverage-calibrated
-# confidence and the steps rule (this test: 0.710 of answerable questions right, 0.654 of
-# unanswerable abstained, 5 wrong answers at confidence >= 0.8), each with a question or two of
-# slack for CPU-to-CPU numeric drift in the bf16 reranker. The targets (0.9, 0.9 and
-# none) are not met yet: README, "Answers: how good, and how sure".
-RIGHT_AT_LEAST = 0.68
-ABSTAIN_AT_LEAST = 0.58
+# Regression gates just under what was measured on 2026-12-03 with the reranker reading 6 units
+# and the confidence calibrated for that without the lead (this test: 0.688 of answerable
+# questions right, 0.615 of unanswerable abstained, 5 wrong answers at confidence >= 0.8;
+# reading 12 was 0.710 and 0.654 at 1.6x the time), each with a question or two of slack for
+# CPU-to-CPU numeric drift in the bf16 reranker. The targets (0.9, 0.9 and none) are
+# not met yet: README, "Answers: how good, and how sure".
+RIGHT_AT_LEAST = 0.65
+ABSTAIN_AT_LEAST = 0.55
 CONFIDENT_WRONG_AT_MOST = 6

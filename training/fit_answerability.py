@@ -45,6 +45,9 @@ FEATURES = (
 )
 SEED = 13
 CALIBRATE_COVERAGE = False  # --coverage: calibrate on the question's coverage as well
+# --without-lead: leave out the best unit's lead over the median unit, which depends on how many
+# units were read and how many the corpus has, not only on how well the best one answers
+CALIBRATE_LEAD = True
 
 
 def unit_right(name: str, q, doc_id: str, start: int, end: int, text: str) -> bool:  # type: ignore[no-untyped-def]
@@ -115,11 +118,24 @@ def extract(args: argparse.Namespace) -> None:
 
 
 def load(paths: list[Path]) -> list[dict]:
+    """The feature rows, each with only the units the product's reranker reads (``read``)."""
     rows = []
     for path in paths:
         with path.open(encoding="utf-8") as handle:
-            rows += [json.loads(line) for line in handle if line.strip()]
+            rows += [read(json.loads(line)) for line in handle if line.strip()]
     return rows
+
+
+def read(row: dict, n: int | None = None) -> dict:
+    """The row with its `n` units (default: ``answers.evidence.RERANK``) that the cheap features
+    rank highest, as ``answers.evidence`` picks the units its reranker reads; the feature files
+    may hold more (they were extracted reading 12)."""
+    from answers.evidence import CHEAP, RERANK
+
+    n = RERANK if n is None else n
+    cheap = [-sum(w * u["features"][k] for k, w in CHEAP.items()) for u in row["units"]]
+    keep = sorted(int(i) for i in np.argsort(cheap, kind="stable")[:n])
+    return row | {"units": [row["units"][i] for i in keep]}
 
 
 def matrix(rows: list[dict]) -> tuple[np.ndarray, np.ndarray]:
@@ -159,15 +175,16 @@ def best(model, rows: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]: 
 def platt(evidence: np.ndarray, answerable: np.ndarray) -> dict[str, float]:
     """Calibration of "the question is answerable from the corpus": a label that means the same
     on every set (unlike "this exact sentence is the gold one", whose strictness varies), from
-    the best unit's logit, its lead over the median unit and (with CALIBRATE_COVERAGE) the
-    question's coverage minus 1."""
+    the best unit's logit, its lead over the median unit (unless CALIBRATE_LEAD is off) and
+    (with CALIBRATE_COVERAGE) the question's coverage minus 1."""
     from sklearn.linear_model import LogisticRegression
 
-    columns = 3 if CALIBRATE_COVERAGE else 2
-    m = LogisticRegression(C=10.0).fit(evidence[:, :columns], answerable.astype(float))
-    cal = {"a": float(m.coef_[0, 0]), "lead": float(m.coef_[0, 1]), "b": float(m.intercept_[0])}
+    columns = [0] + ([1] if CALIBRATE_LEAD else []) + ([2] if CALIBRATE_COVERAGE else [])
+    m = LogisticRegression(C=10.0).fit(evidence[:, columns], answerable.astype(float))
+    coef = dict(zip(columns, m.coef_[0], strict=True))
+    cal = {"a": float(coef[0]), "lead": float(coef.get(1, 0.0)), "b": float(m.intercept_[0])}
     if CALIBRATE_COVERAGE:
-        cal["coverage"] = float(m.coef_[0, 2])
+        cal["coverage"] = float(coef[2])
     return cal
 
 
@@ -213,8 +230,9 @@ def both_kinds(rows: list[dict]) -> list[dict]:
 
 
 def fit(args: argparse.Namespace) -> None:
-    global FEATURES, CALIBRATE_COVERAGE
+    global FEATURES, CALIBRATE_COVERAGE, CALIBRATE_LEAD
     FEATURES, CALIBRATE_COVERAGE = tuple(args.use), args.coverage
+    CALIBRATE_LEAD = not args.without_lead
     rows = questions_only(load(args.features), args.data_dir)
     sets = sorted({r["set"] for r in rows})
     report = {}
@@ -260,9 +278,10 @@ def calibrate(args: argparse.Namespace) -> None:
     """Refit only the confidence of an existing model, on every set with both kinds of question,
     keeping its unit model; report each calibration set calibrated on the others, and the
     judged sets."""
-    global FEATURES, CALIBRATE_COVERAGE
+    global FEATURES, CALIBRATE_COVERAGE, CALIBRATE_LEAD
     body = json.loads(args.model.read_text(encoding="utf-8"))
     FEATURES, CALIBRATE_COVERAGE = tuple(body["weights"]), args.coverage
+    CALIBRATE_LEAD = not args.without_lead
     model = UnitModel(body)
     rows = both_kinds(load(args.features))
     sets = sorted({r["set"] for r in rows})
@@ -301,12 +320,14 @@ def main() -> None:
     f.add_argument("--use", nargs="+", default=list(FEATURES), help="Unit features to fit on.")
     f.add_argument("--judge", type=Path, nargs="*", help="Feature files of sets to judge on.")
     f.add_argument("--coverage", action="store_true", help="Calibrate on coverage as well.")
+    f.add_argument("--without-lead", action="store_true", help="Calibrate without the lead.")
     f.add_argument("--data-dir", type=Path, default=ROOT.parent / "shared" / "datasets")
     c = sub.add_parser("calibrate", help="Refit only the confidence of an existing model.")
     c.add_argument("--model", type=Path, required=True, help="The answerability file to keep.")
     c.add_argument("--features", type=Path, nargs="+", required=True)
     c.add_argument("--judge", type=Path, nargs="*", help="Feature files of sets to judge on.")
     c.add_argument("--coverage", action="store_true", help="Calibrate on coverage as well.")
+    c.add_argument("--without-lead", action="store_true", help="Calibrate without the lead.")
     c.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     {"extract": extract, "fit": fit, "calibrate": calibrate}[args.command](args)
