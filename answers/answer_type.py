@@ -2,8 +2,10 @@
 
 A question for a quantity or a time ("how long", "how much", "when is") is answered by a unit
 that holds a number; one for a procedure ("how do I", "how to") by numbered steps. Classic
-question answering calls this the expected answer type; here it is two features the
-answerability model weighs beside the reranker's score (``answers.evidence``).
+question answering calls this the expected answer type; here it is two features beside the
+reranker's score (``answers.evidence``), and two rules of ``answers.decision``: steps for a
+procedure question (``procedure_of``), a unit with a number for a quantity question
+(``quantity_of``).
 """
 
 from __future__ import annotations

@@ -8,7 +8,9 @@ Sentences next to each other in one chunk are quoted as one passage. Citations g
 character range in the document. A document is quoted before a past interaction whenever one
 answers well enough on its own (``best_document_unit``), and a question how to do something
 quotes the numbered steps under the best unit's heading (``procedure_of``); a question about
-past cases quotes the case's fix (``answers.past_cases``).
+past cases quotes the case's fix (``answers.past_cases``), and one for a quantity or a time
+("how long", "how much") whose best unit holds no number quotes the best unit that holds one
+(``quantity_of``).
 
 The confidence is the calibrated chance that the question is answerable here, from the best
 unit's score, its lead over the others and the share of the question's words the retrieved
@@ -158,6 +160,25 @@ def procedure_of(evidence: Evidence, logits: np.ndarray, best: int) -> int | Non
     return max(steps, key=lambda i: logits[i], default=None)
 
 
+def quantity_of(evidence: Evidence, logits: np.ndarray, best: int) -> int | None:
+    """For a question for a quantity or a time whose best unit holds no number: the read unit
+    most likely to answer that holds one, of the same kind of source (a document, or a past
+    interaction), if any ("how long do the batteries last?" is not answered by "the T2 controls
+    on the average of the rooms")."""
+    fit = evidence.features["number_fit"]
+    if fit[best] >= 0:
+        return None
+    past = evidence.hit_of(best).kind in INTERACTION_KINDS
+    numbers = [
+        i
+        for i in range(len(evidence.units))
+        if logits[i] > NOT_READ
+        and fit[i] > 0
+        and (evidence.hit_of(i).kind in INTERACTION_KINDS) == past
+    ]
+    return max(numbers, key=lambda i: logits[i], default=None)
+
+
 def select(evidence: Evidence, best: int | None = None) -> list[int]:
     """The best unit, with the sentences it needs to stand alone (the one before when it leans
     back on it, "It takes 5 days."; the one after when it leads into it, ending with ":"), then,
@@ -280,6 +301,11 @@ def decide(evidence: Evidence, threshold: float = THRESHOLD) -> Answer:
         p_steps = confidence(evidence, float(logits[steps]), base)
         if p_steps >= threshold:  # "how do I ...?" is answered by the steps, not their intro
             best, p = steps, p_steps
+    number = None if fix else quantity_of(evidence, logits, best)
+    if number is not None:
+        p_number = confidence(evidence, float(logits[number]), base)
+        if p_number >= threshold:  # "how long ...?" is answered by a unit with a number
+            best, p = number, p_number
     if p < threshold:
         return abstain(LOW_CONFIDENCE, p)
     citations = [citation(evidence, a, b) for a, b in runs(evidence, select(evidence, best))]

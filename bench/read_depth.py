@@ -6,9 +6,10 @@
 The feature files come from ``training/fit_answerability.py extract`` (units scored by a reranker
 that never saw the set). Per set, over the answerable questions with a right unit among those
 read: the share whose chosen unit is right when the reranker reads the best N units by the cheap
-features (N = 4, 6, 8 and 12, the baseline), under the shipped unit model; the same with each
-single feature choosing alone; and the AUC of "answerable" against the best unit's logit, with
-and without the reranker's term. Nothing is fitted here.
+features (N = 4, 6, 8 and 12, the baseline), under the shipped unit model; with the quantity
+rule (``answers.decision.quantity_of``) at the shipped depth, and how often it changed the
+choice; the same with each single feature choosing alone; and the AUC of "answerable" against
+the best unit's logit, with and without the reranker's term. Nothing is fitted here.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from answers.decision import ANSWERABILITY  # noqa: E402
-from answers.evidence import CHEAP  # noqa: E402
+from answers.evidence import CHEAP, RERANK  # noqa: E402
 
 DEPTHS = (4, 6, 8, 12)
 ALONE = ("rerank", "cos_q", "cos_ctx", "cos_topic", "chunk", "lexical")
@@ -59,6 +60,23 @@ def judge(rows: list[dict]) -> dict[str, Any]:
             read = sorted(r["units"], key=lambda u: -cheap(u))[:n]
             right += bool(max(read, key=logit)["right"])
         out[f"right_reading_{n}"] = round(right / len(answerable), 3)
+    # answers.decision.quantity_of (without its threshold check): a question for a quantity whose
+    # best unit holds no number quotes the best unit that holds one
+    changed = {"fired": 0, "wrong_to_right": 0, "right_to_wrong": 0}
+    right = 0
+    for r in answerable:
+        read = sorted(r["units"], key=lambda u: -cheap(u))[:RERANK]
+        best = chosen = max(read, key=logit)
+        if best["features"]["number_fit"] < 0:
+            numbers = [u for u in read if u["features"]["number_fit"] > 0]
+            chosen = max(numbers, key=logit) if numbers else best
+        if chosen is not best:
+            changed["fired"] += 1
+            changed["wrong_to_right"] += not best["right"] and chosen["right"]
+            changed["right_to_wrong"] += best["right"] and not chosen["right"]
+        right += bool(chosen["right"])
+    out[f"right_reading_{RERANK}_with_quantity_rule"] = round(right / len(answerable), 3)
+    out |= {f"quantity_rule_{k}": v for k, v in changed.items()}
     for feature in ALONE:
         right = sum(bool(max(r["units"], key=lambda u: u["features"][feature])["right"])
                     for r in answerable)  # fmt: skip

@@ -137,6 +137,15 @@ def test_a_question_how_to_do_something_quotes_the_steps(answers: dict) -> None:
         assert quote.startswith("1. "), (qid, answers[qid].answer)
 
 
+def test_a_question_for_a_quantity_quotes_a_unit_with_a_number(answers: dict) -> None:
+    """ "How many backup codes do I get with 2FA?" reads closest to "To get a new set of backup
+    codes, go to ...", which holds no number; the steps that say "save the 10 backup codes" are
+    quoted instead."""
+    codes = answers["s037"]
+    assert codes.answerable
+    assert "10 backup codes" in codes.answer, codes.answer
+
+
 # Regression gates just under what was measured on 2026-12-03 with the reranker reading 6 units
 # and the confidence calibrated for that without the lead (this test: 0.688 of answerable
 # questions right, 0.615 of unanswerable abstained, 5 wrong answers at confidence >= 0.8;

@@ -258,7 +258,7 @@ def fit(args: argparse.Namespace) -> None:
         "in_sample": evaluate(model, cal, rows),
     }
     for path in args.judge or []:  # sets nothing was fitted on, judged with the final model
-        judged = load([path])
+        judged = questions_only(load([path]), args.data_dir)
         body.setdefault("held_out", {})[judged[0]["set"]] = evaluate(model, cal, judged)
     args.out.write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(body, indent=2))
@@ -299,8 +299,8 @@ def calibrate(args: argparse.Namespace) -> None:
         "calibration_leave_one_dataset_out": report,
         "held_out": {},
     }
-    for path in args.judge or []:
-        judged = load([path])
+    for path in args.judge or []:  # doc2dial's statements are left out, as `fit` leaves them
+        judged = questions_only(load([path]), args.data_dir)
         body["held_out"][judged[0]["set"]] = evaluate(model, cal, judged)
     args.out.write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(body, indent=2))
@@ -328,6 +328,7 @@ def main() -> None:
     c.add_argument("--judge", type=Path, nargs="*", help="Feature files of sets to judge on.")
     c.add_argument("--coverage", action="store_true", help="Calibrate on coverage as well.")
     c.add_argument("--without-lead", action="store_true", help="Calibrate without the lead.")
+    c.add_argument("--data-dir", type=Path, default=ROOT.parent / "shared" / "datasets")
     c.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     {"extract": extract, "fit": fit, "calibrate": calibrate}[args.command](args)
