@@ -10,14 +10,16 @@ answers well enough on its own (``best_document_unit``), and a question how to d
 quotes the numbered steps under the best unit's heading (``procedure_of``); a question about
 past cases quotes the case's fix (``answers.past_cases``), and one for a quantity or a time
 ("how long", "how much") whose best unit holds no number quotes the best unit that holds one
-(``quantity_of``).
+(``quantity_of``). A question that restates a section's heading ("What is the return window?")
+quotes what the section opens with (``section_opening``).
 
 The confidence is the calibrated chance that the question is answerable here, from the best
-unit's score, its lead over the others and the share of the question's words the retrieved
-chunks hold (``answers/reranker/answerability.json``, ``answers.coverage``); below
-``THRESHOLD`` the answerer abstains with ``NO_ANSWER`` and no citations. ``reason`` is "" for
-an answer, "no_evidence" when the search found nothing (or no quotable sentence), and
-"low_confidence" when the evidence was too weak to answer from.
+unit's score and the share of the question's words the retrieved chunks hold
+(``answers/reranker/answerability.json``, ``answers.coverage``; a calibration may weigh the best
+unit's lead over the median unit as well, the shipped one does not); below ``THRESHOLD`` the
+answerer abstains with ``NO_ANSWER`` and no citations. ``reason`` is "" for an answer,
+"no_evidence" when the search found nothing (or no quotable sentence), and "low_confidence" when
+the evidence was too weak to answer from.
 """
 
 from __future__ import annotations
@@ -33,12 +35,14 @@ from typing import Any
 import numpy as np
 
 from answers.answer_type import PROCEDURE
+from answers.coverage import content_words, missing_words
 from answers.evidence import NOT_READ, Evidence, cheap_scores
 from answers.past_cases import past_fix
 from answers.reranker import MODEL_DIR
 from casebook.documents import INTERACTION_KINDS
 from casebook.index import Index
 from casebook.interactions import RESOLUTION_LABEL
+from casebook.sentences import terms
 from grounding.prompt import NO_ANSWER
 
 NO_EVIDENCE, LOW_CONFIDENCE = "no_evidence", "low_confidence"
@@ -179,6 +183,37 @@ def quantity_of(evidence: Evidence, logits: np.ndarray, best: int) -> int | None
     return max(numbers, key=lambda i: logits[i], default=None)
 
 
+def section_opening(evidence: Evidence, best: int) -> list[int] | None:
+    """For a question that restates the heading of the best unit's section ("What is the return
+    window?" under "Return window"): the units the section opens with, in document order from
+    its first retrieved unit up to MAX_PASSAGE_WORDS, which say what the heading is about; None
+    when that is the best unit alone or the question is not the heading."""
+    hit = evidence.hit_of(best)
+    if not hit.section or hit.kind in INTERACTION_KINDS:
+        return None
+    heading = hit.section[-1].strip()
+    if not content_words(evidence.question) or not content_words(heading):
+        return None
+    if missing_words(evidence.question, set(terms(heading))) or missing_words(
+        heading, set(terms(evidence.question))
+    ):
+        return None
+    section = [
+        i
+        for i in range(len(evidence.units))
+        if evidence.hit_of(i).doc_id == hit.doc_id
+        and tuple(evidence.hit_of(i).section) == tuple(hit.section)
+    ]
+    first = min(section, key=lambda i: evidence.hit_of(i).start + evidence.units[i][1].start)
+    chosen, words = [first], len(evidence.quote(first).split())
+    after = evidence.neighbours[first][1]
+    while after in section and words + len(evidence.quote(after).split()) <= MAX_PASSAGE_WORDS:
+        chosen.append(after)
+        words += len(evidence.quote(after).split())
+        after = evidence.neighbours[after][1]
+    return None if chosen == [best] else chosen
+
+
 def select(evidence: Evidence, best: int | None = None) -> list[int]:
     """The best unit, with the sentences it needs to stand alone (the one before when it leans
     back on it, "It takes 5 days."; the one after when it leads into it, ending with ":"), then,
@@ -308,7 +343,9 @@ def decide(evidence: Evidence, threshold: float = THRESHOLD) -> Answer:
             best, p = number, p_number
     if p < threshold:
         return abstain(LOW_CONFIDENCE, p)
-    citations = [citation(evidence, a, b) for a, b in runs(evidence, select(evidence, best))]
+    chosen = None if fix or best in (steps, number) else section_opening(evidence, best)
+    chosen = chosen or select(evidence, best)  # the question restates a heading: its opening
+    citations = [citation(evidence, a, b) for a, b in runs(evidence, chosen)]
     text = " ".join(f"{c.quote} [{n}]" for n, c in enumerate(citations, start=1))
     return Answer(str(uuid.uuid4()), text, True, round(p, 4), "", citations)
 

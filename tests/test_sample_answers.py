@@ -137,6 +137,18 @@ def test_a_question_how_to_do_something_quotes_the_steps(answers: dict) -> None:
         assert quote.startswith("1. "), (qid, answers[qid].answer)
 
 
+def test_a_question_that_restates_a_heading_quotes_what_the_section_opens_with(
+    answers: dict,
+) -> None:
+    """ "What is the return window?" restates the heading "Return window"; the sentence that
+    names it ("Outside the return window, a faulty product is ...") is not the answer, the list
+    the section opens with is."""
+    window = answers["s029"]
+    assert window.answerable
+    assert window.citations[0].quote.startswith("- 30 days from the delivery date"), window.answer
+    assert "Outside the return window" not in window.answer
+
+
 def test_a_question_for_a_quantity_quotes_a_unit_with_a_number(answers: dict) -> None:
     """ "How many backup codes do I get with 2FA?" reads closest to "To get a new set of backup
     codes, go to ...", which holds no number; the steps that say "save the 10 backup codes" are
