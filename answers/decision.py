@@ -360,13 +360,33 @@ def hand_off(reason: str) -> Answer:
 
 
 TOPIC_SHIFT = 0.3  # below this cosine to the recent turns, a question starts a new topic
+# A word that points back at the conversation ("should I reset it?", "what's my window then?",
+# "and blinking red?"); "is there" asks whether something exists and points nowhere.
+POINTS_BACK = re.compile(
+    r"^\W*(?:and|but|so|ok|okay|what about|how about)\b|"
+    r"\b(?:it|its|this|that|these|those|they|them|their|then|one|ones|there)\b",
+    re.IGNORECASE,
+)
+EXISTS = re.compile(r"\b(?:is|are|was|were|isn't|aren't) there\b", re.IGNORECASE)
+
+
+def continues_conversation(question: str) -> bool:
+    """Whether a question leans on the turns before it: it points back at them, or names at
+    most one thing of its own ("how long do I have?" after "I want to return my thermostat")."""
+    return bool(POINTS_BACK.search(EXISTS.sub(" ", question))) or len(content_words(question)) < 2
 
 
 def changes_topic(index: Index, question: str, history: Sequence[Mapping[str, str]] | None) -> bool:
-    """Whether the question is about something else than the conversation's recent turns."""
+    """Whether the question is about something else than the conversation's recent turns: it
+    does not lean on them, and its meaning is far from theirs.
+
+    A follow-up's own words are often far from the turns before ("how long do I have?" and "I
+    want to return my thermostat" have a cosine of -0.01), and read alone it finds a confident
+    wrong answer ("How long we keep it: 7 days ..."), so one that leans on them never starts a
+    new topic."""
     recent = [t.get("text", "") for t in (history or [])][-index.history_turns :]
     recent = [t for t in recent if t.strip()]
-    if not recent:
+    if not recent or continues_conversation(question):
         return False
     q, h = index.embedder.embed([question, "\n".join(recent)])
     return float(np.dot(q, h)) < TOPIC_SHIFT

@@ -212,3 +212,22 @@ def test_a_prose_answer_quotes_its_paragraph_as_one_passage_and_stops_at_its_end
     assert len(cited.quote.split()) <= decision.MAX_PASSAGE_WORDS
     assert PASSAGE["text"][cited.start : cited.end] == cited.quote
     assert result.answer == f"{cited.quote} [1]"
+
+
+@pytest.mark.parametrize(
+    ("question", "leans"),
+    [
+        ("should I factory reset it?", True),
+        ("what's my window then?", True),
+        ("and blinking red?", True),
+        ("can you ship it there?", True),
+        ("how long do I have?", True),  # names one thing at most: the rest is in the turns
+        ("is there a yearly option?", False),  # "is there" points nowhere
+        ("How much does Lumen Care cost?", False),
+        ("can I cancel Lumen Care?", False),
+    ],
+)
+def test_a_follow_up_that_leans_on_the_conversation_continues_it(
+    question: str, leans: bool
+) -> None:
+    assert decision.continues_conversation(question) is leans
