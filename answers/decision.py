@@ -7,7 +7,10 @@ verbatim, each quote followed by a marker [n] for the n-th citation; nothing els
 Sentences next to each other in one chunk are quoted as one passage. Citations give the quote's
 character range in the document. A document is quoted before a past interaction whenever one
 answers well enough on its own (``best_document_unit``), and a question how to do something
-quotes the numbered steps under the best unit's heading (``procedure_of``); a question about
+quotes the numbered steps under the best unit's heading (``procedure_of``), after that unit
+when the steps alone would not be answer enough (they seldom repeat the question's words:
+"what do I do about E17?" is answered by the sentence that names E17, then its steps); a
+question about
 past cases quotes the case's fix (``answers.past_cases``), and one for a quantity or a time
 ("how long", "how much") whose best unit holds no number quotes the best unit that holds one
 (``quantity_of``). A question that restates a section's heading ("What is the return window?")
@@ -332,11 +335,14 @@ def decide(evidence: Evidence, threshold: float = THRESHOLD) -> Answer:
         if p_document >= threshold:  # the knowledge base answers: quote it, not a past case
             best, p = document, p_document
     steps = None if fix else procedure_of(evidence, logits, best)
+    lead_in = None  # a unit that answers, quoted before the steps of its section
     if steps is not None:
         p_steps = confidence(evidence, float(logits[steps]), base)
         if p_steps >= threshold:  # "how do I ...?" is answered by the steps, not their intro
             best, p = steps, p_steps
-    number = None if fix else quantity_of(evidence, logits, best)
+        elif p >= threshold:  # the section answers: what its best unit says, then its steps
+            lead_in, best = best, steps
+    number = None if fix or lead_in is not None else quantity_of(evidence, logits, best)
     if number is not None:
         p_number = confidence(evidence, float(logits[number]), base)
         if p_number >= threshold:  # "how long ...?" is answered by a unit with a number
@@ -345,6 +351,8 @@ def decide(evidence: Evidence, threshold: float = THRESHOLD) -> Answer:
         return abstain(LOW_CONFIDENCE, p)
     chosen = None if fix or best in (steps, number) else section_opening(evidence, best)
     chosen = chosen or select(evidence, best)  # the question restates a heading: its opening
+    if lead_in is not None:
+        chosen = list(dict.fromkeys([*select(evidence, lead_in), *chosen]))
     citations = [citation(evidence, a, b) for a, b in runs(evidence, chosen)]
     text = " ".join(f"{c.quote} [{n}]" for n, c in enumerate(citations, start=1))
     return Answer(str(uuid.uuid4()), text, True, round(p, 4), "", citations)

@@ -137,6 +137,15 @@ def test_a_question_how_to_do_something_quotes_the_steps(answers: dict) -> None:
         assert quote.startswith("1. "), (qid, answers[qid].answer)
 
 
+def test_steps_follow_the_unit_that_answers_when_they_alone_would_not(answers: dict) -> None:
+    """ "thermostat shows E17 what do I do" is answered by the sentence that names E17; the
+    steps under it (which do not name E17, so alone score under the threshold) follow it."""
+    e17 = answers["s020"]
+    assert e17.answerable
+    assert e17.answer.startswith("If you changed your router"), e17.answer
+    assert "1. On the thermostat, go to" in e17.answer, e17.answer
+
+
 def test_a_question_that_restates_a_heading_quotes_what_the_section_opens_with(
     answers: dict,
 ) -> None:
