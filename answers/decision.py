@@ -11,10 +11,9 @@ quotes the numbered steps under the best unit's heading (``procedure_of``), afte
 when the steps alone would not be answer enough (they seldom repeat the question's words:
 "what do I do about E17?" is answered by the sentence that names E17, then its steps); a
 question about past cases quotes the case's fix (``answers.past_cases``), and one for a quantity
-or a time
-("how long", "how much") whose best unit holds no number quotes the best unit that holds one
-(``quantity_of``). A question that restates a section's heading ("What is the return window?")
-quotes what the section opens with (``section_opening``).
+or a time ("how long", "how much") whose best unit holds no number quotes the best unit that
+holds one (``quantity_of``). A question that restates a section's heading ("What is the return
+window?") quotes what the section opens with (``section_opening``).
 
 The confidence is the calibrated chance that the question is answerable here, from the best
 unit's score and the share of the question's words the retrieved chunks hold
