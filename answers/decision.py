@@ -65,6 +65,10 @@ MAX_SENTENCES = 3
 # location of the phones in your home ... While the home is Away, the T2 uses your Eco
 # temperatures"), and readers expect a short passage, not a clause.
 MAX_PASSAGE_WORDS = 70
+# A read sentence of the best unit's document this close to its logit joins a prose quote that
+# its paragraph left room in (``supporting``); 2.0 was chosen on CLAPNQ (1.0 gave less), and
+# judged on doc2dial, MTRAG and the sample set (README, "Answers: how good, and how sure").
+SUPPORT_MARGIN = 2.0
 # Which unit answers, and how sure to be: a logistic model over the reranker's score and the
 # unit's closeness to the question, fitted by training/fit_answerability.py on doc2dial and
 # CLAPNQ units scored by rerankers that never saw the set (see reranker/MODEL_CARD.md).
@@ -219,7 +223,8 @@ def section_opening(evidence: Evidence, best: int) -> list[int] | None:
 def select(evidence: Evidence, best: int | None = None) -> list[int]:
     """The best unit, with the sentences it needs to stand alone (the one before when it leans
     back on it, "It takes 5 days."; the one after when it leads into it, ending with ":"), then,
-    for prose, the rest of its paragraph up to MAX_SENTENCES and MAX_PASSAGE_WORDS."""
+    for prose, the rest of its paragraph up to MAX_SENTENCES and MAX_PASSAGE_WORDS, and then the
+    document's other sentences that answer nearly as well (``supporting``)."""
     best = best_unit(evidence) if best is None else best
     chosen = [best]
     if evidence.units[best][1].kind != "sentence":
@@ -247,7 +252,31 @@ def select(evidence: Evidence, best: int | None = None) -> list[int]:
             chosen.insert(0, before)
         else:
             break
-    return chosen
+    return supporting(evidence, best, chosen)
+
+
+def supporting(evidence: Evidence, best: int, chosen: list[int]) -> list[int]:
+    """The chosen sentences with, while MAX_SENTENCES and MAX_PASSAGE_WORDS leave room, the
+    read sentences of the best unit's document whose logit is within SUPPORT_MARGIN of its own,
+    best first, all in document order: an answer often spreads over sentences of a passage that
+    are not next to each other (CLAPNQ's gold answers are such sentences)."""
+    logits = unit_logits(evidence)
+    doc = evidence.hit_of(best).doc_id
+    words = sum(len(evidence.quote(i).split()) for i in chosen)
+    chosen, floor = list(chosen), max(NOT_READ, float(logits[best]) - SUPPORT_MARGIN)
+    for i in (int(i) for i in np.argsort(-logits, kind="stable")):
+        if len(chosen) >= MAX_SENTENCES or logits[i] <= floor:
+            break
+        n = len(evidence.quote(i).split())
+        if (
+            i not in chosen
+            and evidence.units[i][1].kind == "sentence"
+            and evidence.hit_of(i).doc_id == doc
+            and words + n <= MAX_PASSAGE_WORDS
+        ):
+            chosen.append(i)
+            words += n
+    return sorted(chosen, key=lambda i: evidence.hit_of(i).start + evidence.units[i][1].start)
 
 
 def same_paragraph(evidence: Evidence, first: int, then: int) -> bool:

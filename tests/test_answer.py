@@ -231,3 +231,33 @@ def test_a_follow_up_that_leans_on_the_conversation_continues_it(
     question: str, leans: bool
 ) -> None:
     assert decision.continues_conversation(question) is leans
+
+
+def test_a_prose_answer_adds_the_passage_sentences_that_answer_nearly_as_well(
+    tmp_path: Path, embedder: Embedder, chunker: Chunker
+) -> None:
+    """ "song it's now or never by elvis presley": the sentence that says what it is is followed
+    by one that leans on nothing, and the one that says how it sold comes later; both answer,
+    and both are quoted, in document order (CLAPNQ's gold answer is those two sentences)."""
+    corpus = DATASETS / "clapnq" / "corpus.jsonl"
+    if not corpus.is_file():
+        pytest.skip("the shared datasets are not here")
+    song = next(
+        r for r in map(json.loads, corpus.read_text(encoding="utf-8").splitlines())
+        if r["doc_id"] == "833898472_738-1302"
+    )  # fmt: skip
+    path = tmp_path / "kb.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in [*RECORDS, song]) + "\n")
+    index = open_index("edge", tmp_path, embedder)
+    try:
+        ingest(index, chunker, [path])
+        result = answer(index, "default", "song it's now or never by elvis presley")
+    finally:
+        index.close()
+    assert result.answerable, result
+    assert "is a ballad recorded by Elvis Presley in 1960" in result.answer, result.answer
+    assert "second best - selling single by Presley" in result.answer, result.answer
+    starts = [c.start for c in result.citations]
+    assert starts == sorted(starts), result.citations
+    text = song["text"]
+    assert all(text[c.start : c.end] == c.quote for c in result.citations), result.citations
