@@ -29,6 +29,7 @@ def answer(index: Index, tenant: str, question: str, **options: Any) -> Answer:
     answerer = ask.Answerer(index, Settings(qdrant_url=None))
     return ask.answer(answerer, ask.Asked(tenant, question, **options)).answer
 
+
 RECORDS = [
     {
         "doc_id": "refunds",
